@@ -1,0 +1,305 @@
+package io.github.xlsnap.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The snapshots of one domain as a forest, with the current snapshot. Immutable and thread-safe.
+ *
+ * <p>Construction checks the invariants every operation keeps: names are unique; a parent exists and
+ * lists the child among its children, and a listed child names its parent; there are no cycles; the
+ * current snapshot, if any, exists. A violation is an {@link IllegalArgumentException} naming the
+ * snapshots concerned.
+ */
+public final class SnapshotTree {
+  private static final Comparator<Snapshot> BY_TIME =
+      Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name);
+
+  private final Map<String, Snapshot> byName;
+  private final List<String> roots;
+  private final List<String> topological;
+  private final Optional<String> current;
+
+  private SnapshotTree(Map<String, Snapshot> byName, Optional<String> current) {
+    this.byName = byName;
+    this.current = current;
+    List<String> r = new ArrayList<>();
+    byName.values().stream().filter(s -> s.parent().isEmpty()).sorted(BY_TIME).forEach(s -> r.add(s.name()));
+    this.roots = List.copyOf(r);
+    List<String> order = new ArrayList<>(byName.size());
+    Deque<String> stack = new ArrayDeque<>();
+    for (int i = r.size() - 1; i >= 0; i--) {
+      stack.push(r.get(i));
+    }
+    while (!stack.isEmpty()) {
+      String n = stack.pop();
+      order.add(n);
+      List<String> kids = byName.get(n).children();
+      for (int i = kids.size() - 1; i >= 0; i--) {
+        stack.push(kids.get(i));
+      }
+    }
+    if (order.size() != byName.size()) {
+      List<String> unreachable = new ArrayList<>(byName.keySet());
+      unreachable.removeAll(order);
+      throw new IllegalArgumentException("snapshots in a parent cycle: " + unreachable);
+    }
+    this.topological = List.copyOf(order);
+  }
+
+  /**
+   * An empty tree.
+   *
+   * @return a tree with no snapshots and no current snapshot
+   */
+  public static SnapshotTree empty() {
+    return new SnapshotTree(Map.of(), Optional.empty());
+  }
+
+  /**
+   * Builds and checks a tree.
+   *
+   * @param snapshots the domain's snapshots, in any order
+   * @param current the current snapshot's name, empty if none
+   * @return the tree
+   * @throws IllegalArgumentException if an invariant is broken, naming the snapshots concerned
+   */
+  public static SnapshotTree of(Collection<Snapshot> snapshots, Optional<String> current) {
+    requireNonNull(current, "current");
+    Map<String, Snapshot> map = new LinkedHashMap<>();
+    for (Snapshot s : snapshots) {
+      if (map.put(s.name(), s) != null) {
+        throw new IllegalArgumentException("two snapshots named '" + s.name() + "'");
+      }
+    }
+    for (Snapshot s : map.values()) {
+      if (s.parent().isPresent()) {
+        Snapshot p = map.get(s.parent().get());
+        if (p == null) {
+          throw new IllegalArgumentException(
+              "snapshot '" + s.name() + "' names parent '" + s.parent().get() + "', which does not exist");
+        }
+        if (!p.children().contains(s.name())) {
+          throw new IllegalArgumentException(
+              "snapshot '" + s.name() + "' names parent '" + p.name() + "', which does not list it as a child");
+        }
+      }
+      for (String c : s.children()) {
+        Snapshot child = map.get(c);
+        if (child == null) {
+          throw new IllegalArgumentException("snapshot '" + s.name() + "' lists child '" + c + "', which does not exist");
+        }
+        if (!child.parent().equals(Optional.of(s.name()))) {
+          throw new IllegalArgumentException(
+              "snapshot '" + s.name() + "' lists child '" + c + "', which names another parent");
+        }
+      }
+    }
+    current.ifPresent(c -> {
+      if (!map.containsKey(c)) {
+        throw new IllegalArgumentException("current snapshot '" + c + "' does not exist");
+      }
+    });
+    return new SnapshotTree(Map.copyOf(map), current);
+  }
+
+  /**
+   * Returns the number of snapshots.
+   *
+   * @return the size
+   */
+  public int size() {
+    return byName.size();
+  }
+
+  /**
+   * Tells whether the tree is empty.
+   *
+   * @return true if there are no snapshots
+   */
+  public boolean isEmpty() {
+    return byName.isEmpty();
+  }
+
+  /**
+   * Tells whether a snapshot exists.
+   *
+   * @param name the name
+   * @return true if it exists
+   */
+  public boolean contains(String name) {
+    return byName.containsKey(name);
+  }
+
+  /**
+   * Looks a snapshot up.
+   *
+   * @param name the name
+   * @return the snapshot, empty if none has that name
+   */
+  public Optional<Snapshot> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /**
+   * Returns a snapshot that must exist.
+   *
+   * @param name the name
+   * @return the snapshot
+   * @throws IllegalArgumentException if none has that name
+   */
+  public Snapshot get(String name) {
+    Snapshot s = byName.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no snapshot named '" + name + "'");
+    }
+    return s;
+  }
+
+  /**
+   * Returns the current snapshot's name: the one last taken or reverted to.
+   *
+   * @return its name, empty if there is none
+   */
+  public Optional<String> current() {
+    return current;
+  }
+
+  /**
+   * Returns the snapshots without a parent, oldest first.
+   *
+   * @return the roots' names
+   */
+  public List<String> roots() {
+    return roots;
+  }
+
+  /**
+   * Returns a snapshot's parent.
+   *
+   * @param name an existing snapshot
+   * @return the parent's name, empty for a root
+   */
+  public Optional<String> parent(String name) {
+    return get(name).parent();
+  }
+
+  /**
+   * Returns a snapshot's direct children, in creation order.
+   *
+   * @param name an existing snapshot
+   * @return the children's names
+   */
+  public List<String> children(String name) {
+    return get(name).children();
+  }
+
+  /**
+   * Returns all descendants of a snapshot, parents before children (depth first).
+   *
+   * @param name an existing snapshot
+   * @return the descendants' names, without {@code name} itself
+   */
+  public List<String> descendants(String name) {
+    List<String> out = new ArrayList<>();
+    Deque<String> stack = new ArrayDeque<>();
+    List<String> kids = children(name);
+    for (int i = kids.size() - 1; i >= 0; i--) {
+      stack.push(kids.get(i));
+    }
+    while (!stack.isEmpty()) {
+      String n = stack.pop();
+      out.add(n);
+      List<String> k = byName.get(n).children();
+      for (int i = k.size() - 1; i >= 0; i--) {
+        stack.push(k.get(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the ancestors of a snapshot, nearest first.
+   *
+   * @param name an existing snapshot
+   * @return the ancestors' names
+   */
+  public List<String> ancestors(String name) {
+    List<String> out = new ArrayList<>();
+    Optional<String> p = parent(name);
+    while (p.isPresent()) {
+      out.add(p.get());
+      p = byName.get(p.get()).parent();
+    }
+    return out;
+  }
+
+  /**
+   * Returns the snapshots without children, in topological order.
+   *
+   * @return the leaves' names
+   */
+  public List<String> leaves() {
+    return topological.stream().filter(n -> byName.get(n).children().isEmpty()).toList();
+  }
+
+  /**
+   * Returns every snapshot, each parent before its children, siblings in creation order.
+   *
+   * @return all names in topological (depth-first) order
+   */
+  public List<String> topologicalOrder() {
+    return topological;
+  }
+
+  /**
+   * Returns every snapshot in topological order.
+   *
+   * @return the snapshots
+   */
+  public List<Snapshot> snapshots() {
+    return topological.stream().map(byName::get).toList();
+  }
+
+  /**
+   * Returns the depth of a snapshot: 0 for a root.
+   *
+   * @param name an existing snapshot
+   * @return the number of ancestors
+   */
+  public int depth(String name) {
+    return ancestors(name).size();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SnapshotTree t && t.byName.equals(byName) && t.current.equals(current);
+  }
+
+  @Override
+  public int hashCode() {
+    return byName.hashCode() * 31 + current.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder();
+    for (String n : topological) {
+      b.append("  ".repeat(depth(n))).append(n);
+      if (current.equals(Optional.of(n))) {
+        b.append(" *");
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+}

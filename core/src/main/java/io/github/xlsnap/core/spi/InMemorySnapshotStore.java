@@ -1,0 +1,57 @@
+package io.github.xlsnap.core.spi;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A {@link SnapshotStore} that keeps metadata in memory, for tests and for embedders that keep
+ * metadata elsewhere. Saves are atomic (one reference swap). Memory images still go to files, under
+ * {@code <dataRoot>/<domain-uuid>/}. Thread-safe.
+ */
+public final class InMemorySnapshotStore implements SnapshotStore {
+  private final Path dataRoot;
+  private final ConcurrentMap<UUID, DomainMetadata> byDomain = new ConcurrentHashMap<>();
+
+  /**
+   * Creates an empty store.
+   *
+   * @param dataRoot the directory under which each domain's snapshot files go; absolute
+   */
+  public InMemorySnapshotStore(Path dataRoot) {
+    requireNonNull(dataRoot, "dataRoot");
+    checkArgument(dataRoot.isAbsolute(), "data root %s is not absolute", dataRoot);
+    this.dataRoot = dataRoot;
+  }
+
+  @Override
+  public DomainMetadata load(UUID domain) {
+    requireNonNull(domain, "domain");
+    return byDomain.getOrDefault(domain, DomainMetadata.empty(domain));
+  }
+
+  @Override
+  public void save(DomainMetadata metadata) {
+    requireNonNull(metadata, "metadata");
+    if (metadata.snapshots().isEmpty() && metadata.ownedImages().isEmpty()) {
+      byDomain.remove(metadata.domain());
+    } else {
+      byDomain.put(metadata.domain(), metadata);
+    }
+  }
+
+  @Override
+  public Set<UUID> domains() {
+    return Set.copyOf(byDomain.keySet());
+  }
+
+  @Override
+  public Path dataDirectory(UUID domain) {
+    return dataRoot.resolve(domain.toString());
+  }
+}
