@@ -1,0 +1,922 @@
+package io.github.xlsnap.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.collect.Lists;
+import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.disk.QemuImg;
+import io.github.xlsnap.core.internal.DiskPlanner;
+import io.github.xlsnap.core.internal.DiskPlanner.PlannedDisk;
+import io.github.xlsnap.core.internal.ImageGraph;
+import io.github.xlsnap.core.internal.PrivateFiles;
+import io.github.xlsnap.core.internal.Rollback;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.RestoreRequest;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed design's {@code xl snapshot-*} commands as an API: {@link #create}, {@link #delete},
+ * {@link #revert} and {@link #list}, plus {@link #info}, {@link #current}, {@link #tree} and the
+ * guard on destroy, shutdown, save and migrate ({@link #checkGuard}).
+ *
+ * <p>The manager holds the snapshot semantics; the {@link Hypervisor} it is given only carries out
+ * primitives and the {@link SnapshotStore} only keeps metadata. Disk images that no running process
+ * holds are changed through {@link DiskImages} ({@code qemu-img} by default).
+ *
+ * <p><b>Atomicity.</b> Every operation either completes or is rolled back: disk snapshots, overlays
+ * and memory images it made are removed, the domain is brought back to the state it had (never left
+ * paused or suspended) and the metadata is unchanged. A delete is atomic as seen through the
+ * metadata: files that become garbage are removed after the metadata no longer names them, and a
+ * failure to remove one is logged and reported in {@link DeleteResult#leftovers()}, never undone.
+ *
+ * <p><b>Threads.</b> Thread-safe. Operations on one domain are serialized in this JVM; operations
+ * on different domains run in parallel. Serializing processes is the store's job.
+ *
+ * <p><b>Ownership.</b> The manager does not own the hypervisor or the store: whoever built them
+ * closes them.
+ */
+public final class SnapshotManager {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotManager.class);
+  private static final String TAG_PREFIX = "xlsnap-";
+
+  private final Hypervisor hypervisor;
+  private final SnapshotStore store;
+  private final DiskImages images;
+  private final Clock clock;
+  private final Supplier<String> ids;
+  private final ConcurrentMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  private SnapshotManager(Builder b) {
+    this.hypervisor = b.hypervisor;
+    this.store = b.store;
+    this.images = b.images != null ? b.images : QemuImg.system();
+    this.clock = b.clock;
+    this.ids = b.ids;
+  }
+
+  /**
+   * Starts building a manager.
+   *
+   * @param hypervisor the host's backend
+   * @param store where metadata lives
+   * @return a builder
+   */
+  public static Builder builder(Hypervisor hypervisor, SnapshotStore store) {
+    return new Builder(hypervisor, store);
+  }
+
+  /** Builds a {@link SnapshotManager}. Not thread-safe. */
+  public static final class Builder {
+    private final Hypervisor hypervisor;
+    private final SnapshotStore store;
+    private DiskImages images;
+    private Clock clock = Clock.systemUTC();
+    private Supplier<String> ids = Builder::randomId;
+
+    private Builder(Hypervisor hypervisor, SnapshotStore store) {
+      this.hypervisor = requireNonNull(hypervisor, "hypervisor");
+      this.store = requireNonNull(store, "store");
+    }
+
+    /**
+     * Sets the disk image tool; default {@link QemuImg#system()}.
+     *
+     * @param value the tool
+     * @return this builder
+     */
+    public Builder diskImages(DiskImages value) {
+      images = requireNonNull(value, "diskImages");
+      return this;
+    }
+
+    /**
+     * Sets the clock that stamps creation times and default names; default UTC system clock.
+     *
+     * @param value the clock
+     * @return this builder
+     */
+    public Builder clock(Clock value) {
+      clock = requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the manager.
+     *
+     * @return the manager
+     */
+    public SnapshotManager build() {
+      return new SnapshotManager(this);
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static String randomId() {
+      byte[] b = new byte[6];
+      RANDOM.nextBytes(b);
+      return HexFormat.of().formatHex(b);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // create
+
+  /**
+   * Takes a snapshot of a domain's memory and disks ({@code xl snapshot-create}).
+   *
+   * <p>The domain is stopped while its memory is saved (or, with {@code live}, only for the last
+   * round), its disks are snapshotted while it is suspended, so memory and disks come from one
+   * instant, and it then runs again (or stays paused if it was). The new snapshot's parent is the
+   * current snapshot, and it becomes current. The memory image is created with mode 0600.
+   *
+   * @param domain the domain, running or paused
+   * @param spec what to take; see {@link CreateSpec} for the defaults
+   * @return the new snapshot
+   * @throws DomainNotFoundException if no domain matches
+   * @throws DomainStateException if the domain is not running or paused
+   * @throws SnapshotExistsException if the name is taken
+   * @throws InvalidSnapshotSpecException if the spec is invalid for this domain
+   */
+  public Snapshot create(DomainSelector domain, CreateSpec spec) {
+    requireNonNull(spec, "spec");
+    return withDomain(domain, info -> createLocked(info, spec));
+  }
+
+  private Snapshot createLocked(DomainInfo info, CreateSpec spec) {
+    DomainRef ref = info.ref();
+    requireSnapshottable(info, "snapshot");
+    DomainMetadata md = store.load(ref.uuid());
+    SnapshotTree tree = md.tree();
+    Instant now = clock.instant();
+    Set<String> taken = new HashSet<>(tree.topologicalOrder());
+    String name = spec.name().map(SnapshotNames::validate).orElseGet(() -> SnapshotNames.defaultName(now, taken));
+    if (taken.contains(name)) {
+      throw new SnapshotExistsException(ref.name(), name);
+    }
+    boolean memory = spec.memory().orElse(true);
+    boolean live = spec.live().orElse(false);
+    if (live && !memory) {
+      throw new InvalidSnapshotSpecException("live", "a live snapshot saves memory; it cannot be taken without memory");
+    }
+    String id = ids.get();
+    Optional<Path> memoryImage = memory ? Optional.of(memoryPath(ref, spec, name, id)) : Optional.empty();
+    List<PlannedDisk> plan = DiskPlanner.plan(hypervisor.disks(ref), spec.disks(), TAG_PREFIX + id);
+    String tag = TAG_PREFIX + id;
+    List<DiskSnapshotRequest> requests = new ArrayList<>();
+    for (PlannedDisk p : plan) {
+      switch (p.mode()) {
+        case INTERNAL -> requests.add(DiskSnapshotRequest.internal(p.disk().target(), tag));
+        case EXTERNAL -> requests.add(DiskSnapshotRequest.external(p.disk().target(), p.overlay().orElseThrow()));
+        case NONE -> { }
+      }
+    }
+
+    boolean wasPaused = info.state().paused();
+    Rollback rollback = new Rollback("create snapshot '" + name + "' of " + ref.name());
+    try {
+      Optional<FileStamp> memoryStamp = Optional.empty();
+      if (memoryImage.isPresent()) {
+        Path file = memoryImage.get();
+        createMemoryFile(file, "memory_path");
+        rollback.add("delete memory image " + file, () -> PrivateFiles.deleteIfExists(file));
+        CheckpointResult r = hypervisor.checkpoint(ref, file, live ? CheckpointMode.LIVE : CheckpointMode.STOPPED);
+        rollback.add("resume " + ref.name(), () -> hypervisor.resume(ref));
+        LOG.info("saved memory of {} to {}: {} bytes in {} round(s), guest stopped {} ms", ref.name(), file,
+            r.bytesWritten(), r.rounds(), r.guestStopped().toMillis());
+        memoryStamp = FileStamp.of(file);
+      } else if (!wasPaused) {
+        hypervisor.pause(ref);
+        rollback.add("unpause " + ref.name(), () -> hypervisor.unpause(ref));
+      }
+      if (!requests.isEmpty()) {
+        hypervisor.snapshotDisks(ref, requests);
+        rollback.add("discard disk snapshots of " + ref.name(), () -> hypervisor.discardDiskSnapshots(ref, requests));
+      }
+      List<DiskSnapshot> disks = new ArrayList<>();
+      Set<Path> owned = new HashSet<>(md.ownedImages());
+      for (PlannedDisk p : plan) {
+        String target = p.disk().target();
+        switch (p.mode()) {
+          case INTERNAL -> disks.add(DiskSnapshot.internal(target, p.disk().image().orElseThrow(), tag));
+          case EXTERNAL -> {
+            Path base = p.disk().image().orElseThrow();
+            Path overlay = p.overlay().orElseThrow();
+            disks.add(DiskSnapshot.external(target, base, p.disk().format(), overlay, FileStamp.of(base)));
+            owned.add(overlay);
+          }
+          case NONE -> disks.add(DiskSnapshot.none(target));
+        }
+      }
+      Snapshot snapshot = new Snapshot(name, now, spec.description().orElse(""), tree.current(), List.of(),
+          info.state(), live, memoryImage, memoryStamp, disks);
+      List<Snapshot> all = new ArrayList<>();
+      for (Snapshot s : md.snapshots()) {
+        if (tree.current().equals(Optional.of(s.name()))) {
+          List<String> kids = new ArrayList<>(s.children());
+          kids.add(name);
+          s = s.withRelations(s.parent(), kids);
+        }
+        all.add(s);
+      }
+      all.add(snapshot);
+      store.save(new DomainMetadata(ref.uuid(), all, Optional.of(name), owned));
+      rollback.add("restore metadata of " + ref.name(), () -> store.save(md));
+      if (memoryImage.isPresent()) {
+        hypervisor.resume(ref);
+      } else if (!wasPaused) {
+        hypervisor.unpause(ref);
+      }
+      rollback.clear();
+      LOG.info("created snapshot '{}' of {}", name, ref.name());
+      return snapshot;
+    } catch (RuntimeException | Error e) {
+      rollback.undo(e);
+      throw e;
+    }
+  }
+
+  private Path memoryPath(DomainRef ref, CreateSpec spec, String name, String id) {
+    if (spec.memoryPath().isPresent()) {
+      Path p = spec.memoryPath().get();
+      if (!p.isAbsolute()) {
+        throw new InvalidSnapshotSpecException("memory_path", "memory image path " + p + " is not absolute");
+      }
+      if (Files.exists(p)) {
+        throw new InvalidSnapshotSpecException("memory_path", "memory image " + p + " already exists");
+      }
+      Path parent = p.getParent();
+      if (parent == null || !Files.isDirectory(parent)) {
+        throw new InvalidSnapshotSpecException("memory_path", "directory of memory image " + p + " does not exist");
+      }
+      return p;
+    }
+    Path dir = store.dataDirectory(ref.uuid());
+    PrivateFiles.createDirectories(dir);
+    String file = name + ".memory";
+    boolean plain = file.getBytes(StandardCharsets.UTF_8).length <= 255 && !name.startsWith(".");
+    return dir.resolve(plain ? file : TAG_PREFIX + id + ".memory");
+  }
+
+  private static void createMemoryFile(Path file, String field) {
+    try {
+      PrivateFiles.createFile(file);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new InvalidSnapshotSpecException(field, "memory image " + file + " already exists");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create memory image " + file, e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // delete
+
+  /**
+   * Deletes snapshots ({@code xl snapshot-delete}).
+   *
+   * <p>{@link DeleteMode#MERGE} deletes only this snapshot: its children take its parent as theirs, and
+   * its disk data is merged so that every remaining snapshot still reverts to exactly its own state
+   * (an internal qcow2 snapshot is simply removed; an overlay that no snapshot needs any longer is
+   * merged into the images built on it with {@code qemu-img rebase} and removed).
+   * {@link DeleteMode#CHILDREN} deletes it and all its descendants, leaves first;
+   * {@link DeleteMode#CHILDREN_ONLY} only the descendants. If the current snapshot is deleted, its
+   * nearest surviving ancestor becomes current.
+   *
+   * <p>The domain may be running. If it no longer exists, give it by UUID: its metadata and files are
+   * still cleaned up.
+   *
+   * @param domain the domain
+   * @param name the snapshot
+   * @param mode what to delete
+   * @return what was deleted, and what could not be cleaned up
+   * @throws SnapshotNotFoundException if the domain has no such snapshot
+   */
+  public DeleteResult delete(DomainSelector domain, String name, DeleteMode mode) {
+    requireNonNull(name, "name");
+    requireNonNull(mode, "mode");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    if (found.isEmpty() && domain instanceof DomainSelector.ByUuid byUuid) {
+      return withLock(byUuid.uuid(), () -> deleteLocked(Optional.empty(), byUuid.uuid(), domain.toString(), name, mode));
+    }
+    return withDomain(domain, info -> deleteLocked(Optional.of(info), info.ref().uuid(), info.ref().name(), name, mode));
+  }
+
+  private DeleteResult deleteLocked(
+      Optional<DomainInfo> info, UUID uuid, String domainName, String name, DeleteMode mode) {
+    DomainMetadata md = store.load(uuid);
+    SnapshotTree tree = md.tree();
+    Snapshot target = tree.find(name).orElseThrow(() -> new SnapshotNotFoundException(domainName, name));
+    List<String> descendants = tree.descendants(name);
+    List<String> doomed = new ArrayList<>();
+    switch (mode) {
+      case MERGE -> doomed.add(name);
+      case CHILDREN -> {
+        doomed.addAll(Lists.reverse(descendants));
+        doomed.add(name);
+      }
+      case CHILDREN_ONLY -> doomed.addAll(Lists.reverse(descendants));
+    }
+    Set<String> gone = Set.copyOf(doomed);
+
+    // The new relations.
+    Map<String, Snapshot> survivors = new LinkedHashMap<>();
+    for (Snapshot s : md.snapshots()) {
+      if (!gone.contains(s.name())) {
+        survivors.put(s.name(), s);
+      }
+    }
+    for (Snapshot s : List.copyOf(survivors.values())) {
+      Optional<String> parent = s.parent();
+      if (parent.isPresent() && gone.contains(parent.get())) {
+        parent = target.parent(); // only MERGE keeps children of a deleted snapshot
+      }
+      List<String> kids = new ArrayList<>();
+      for (String k : s.children()) {
+        if (!gone.contains(k)) {
+          kids.add(k);
+        } else if (mode == DeleteMode.MERGE && k.equals(name)) {
+          kids.addAll(target.children());
+        }
+      }
+      survivors.put(s.name(), s.withRelations(parent, kids));
+    }
+    Optional<String> current = md.current();
+    if (current.isPresent() && gone.contains(current.get())) {
+      current = nearestSurvivor(tree, current.get(), gone);
+    }
+
+    // Disk data: merge what can be merged before the metadata changes (merging keeps every image's
+    // contents), delete what is garbage after.
+    List<DomainDisk> activeDisks = info.map(i -> hypervisor.disks(i.ref())).orElse(List.of());
+    Set<Path> referenced = referencedImages(survivors.values(), activeDisks);
+    ImageGraph graph = new ImageGraph(images);
+    Set<Path> held = heldImages(graph, info, activeDisks);
+    ImageGraph.Plan plan = info.isPresent()
+        ? graph.plan(referenced, md.ownedImages(), held)
+        : new ImageGraph.Plan(List.of(), Set.of()); // without the domain, its disks are unknown: keep every image
+    for (ImageGraph.Rebase r : plan.rebases()) {
+      images.rebase(r.image(), r.newBacking(), r.newBackingFormat());
+    }
+    Set<Path> owned = new HashSet<>(md.ownedImages());
+    owned.removeAll(plan.garbage());
+    store.save(new DomainMetadata(uuid, List.copyOf(survivors.values()), current, owned));
+    LOG.info("deleted snapshot(s) {} of {}", doomed, domainName);
+
+    List<String> leftovers = new ArrayList<>();
+    for (String n : doomed) {
+      Snapshot s = tree.get(n);
+      for (DiskSnapshot d : s.disks()) {
+        if (d.mode() == DiskSnapshotMode.INTERNAL) {
+          Path image = d.image().orElseThrow();
+          String tag = d.tag().orElseThrow();
+          if (plan.garbage().contains(image) || !Files.exists(image)) {
+            continue; // the image goes as a whole
+          }
+          bestEffort(leftovers, "internal snapshot " + tag + " in " + image,
+              () -> deleteInternal(info, activeDisks, held, d.target(), image, tag));
+        }
+      }
+      s.memoryImage().ifPresent(m -> bestEffort(leftovers, "memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
+    }
+    for (Path g : plan.garbage()) {
+      bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
+    }
+    return new DeleteResult(doomed, current, leftovers);
+  }
+
+  private static Optional<String> nearestSurvivor(SnapshotTree tree, String from, Set<String> gone) {
+    for (String a : tree.ancestors(from)) {
+      if (!gone.contains(a)) {
+        return Optional.of(a);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void deleteInternal(
+      Optional<DomainInfo> info, List<DomainDisk> activeDisks, Set<Path> held, String target, Path image, String tag) {
+    if (!held.contains(image)) {
+      images.deleteInternalSnapshot(image, tag);
+      return;
+    }
+    Optional<DomainDisk> active = activeDisks.stream().filter(d -> d.image().equals(Optional.of(image))).findFirst();
+    if (active.isPresent() && info.isPresent()) {
+      hypervisor.deleteInternalDiskSnapshot(info.get().ref(), active.get().target(), tag);
+      return;
+    }
+    throw new DiskImageException(image, List.of(), -1, "image " + image + " of disk " + target
+        + " is a backing file held open by the running device model; its internal snapshot " + tag
+        + " can be deleted once the domain no longer runs on it", null);
+  }
+
+  private Set<Path> heldImages(ImageGraph graph, Optional<DomainInfo> info, List<DomainDisk> activeDisks) {
+    if (info.isEmpty() || !info.get().state().isActive() && !info.get().state().isSuspended()) {
+      return Set.of();
+    }
+    Set<Path> tops = new HashSet<>();
+    for (DomainDisk d : activeDisks) {
+      if (d.heldByDeviceModel()) {
+        d.image().ifPresent(tops::add);
+      }
+    }
+    return tops.isEmpty() ? Set.of() : graph.chains(tops);
+  }
+
+  private static Set<Path> referencedImages(java.util.Collection<Snapshot> snapshots, List<DomainDisk> activeDisks) {
+    Set<Path> referenced = new HashSet<>();
+    for (DomainDisk d : activeDisks) {
+      d.image().ifPresent(referenced::add);
+    }
+    for (Snapshot s : snapshots) {
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(referenced::add);
+      }
+    }
+    return referenced;
+  }
+
+  private static void bestEffort(List<String> leftovers, String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove {}: {}", what, e.getMessage(), e);
+      leftovers.add(what + ": " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // revert
+
+  /**
+   * Returns a domain to a snapshot's state ({@code xl snapshot-revert}): the domain's present instance
+   * is replaced by one restored from the snapshot's memory image and disks, running or paused as
+   * {@link RevertOptions#target()} says. The snapshot becomes current. Everything since the snapshot is
+   * lost, as intended; but if the revert fails, the domain is brought back exactly as it was (a
+   * rollback memory image of the present instance is saved first for that purpose).
+   *
+   * <p>Disks are never changed in a way that another snapshot could notice: an internal snapshot is
+   * applied in place only to an image no other snapshot or image depends on, else its state is copied
+   * into a new image; an external snapshot gets a new overlay over its frozen image.
+   *
+   * <p><b>Risky reverts</b> need {@link RevertOptions#force()}: a snapshot without memory (the domain
+   * boots from the snapshot's disks, as after a power cut); a memory image that is missing (with force:
+   * boot from disks) or changed since the snapshot; a disk the snapshot did not capture, or that the
+   * domain gained or lost since (it keeps its present contents); a frozen disk image changed since the
+   * snapshot. A snapshot whose disk data is gone cannot be reverted to even with force.
+   *
+   * @param domain the domain, running or paused
+   * @param name the snapshot
+   * @param options the state to leave the domain in, and force
+   * @return the domain's new instance
+   * @throws SnapshotNotFoundException if the domain has no such snapshot
+   * @throws RiskyRevertException if the revert is risky and force is not set
+   * @throws SnapshotDamagedException if the snapshot's disk data is gone
+   */
+  public DomainRef revert(DomainSelector domain, String name, RevertOptions options) {
+    requireNonNull(name, "name");
+    requireNonNull(options, "options");
+    return withDomain(domain, info -> revertLocked(info, name, options));
+  }
+
+  private DomainRef revertLocked(DomainInfo info, String name, RevertOptions options) {
+    DomainRef ref = info.ref();
+    requireSnapshottable(info, "revert");
+    DomainMetadata md = store.load(ref.uuid());
+    SnapshotTree tree = md.tree();
+    Snapshot snap = tree.find(name).orElseThrow(() -> new SnapshotNotFoundException(ref.name(), name));
+    List<DomainDisk> disks = hypervisor.disks(ref);
+    Map<String, DomainDisk> activeByTarget = new LinkedHashMap<>();
+    disks.forEach(d -> activeByTarget.put(d.target(), d));
+
+    // Look before leaping: everything that can be checked is checked before the domain is touched.
+    List<String> risks = new ArrayList<>();
+    Optional<Path> memory = snap.memoryImage();
+    if (memory.isEmpty()) {
+      risks.add("snapshot '" + name + "' has no memory image: the domain boots from its disks, as after a power cut");
+    } else {
+      Optional<FileStamp> now = FileStamp.of(memory.get());
+      if (now.isEmpty()) {
+        risks.add("memory image " + memory.get() + " is missing: the domain boots from the snapshot's disks");
+        memory = Optional.empty();
+      } else if (snap.memoryStamp().isPresent() && !snap.memoryStamp().equals(now)) {
+        risks.add("memory image " + memory.get() + " changed since the snapshot was taken");
+      }
+    }
+    for (DiskSnapshot d : snap.disks()) {
+      if (!activeByTarget.containsKey(d.target())) {
+        risks.add("disk " + d.target() + " of the snapshot is no longer attached to the domain");
+      } else if (d.mode() == DiskSnapshotMode.NONE) {
+        risks.add("disk " + d.target() + " was not captured and keeps its present contents");
+      }
+      checkDiskData(ref, snap, d, risks);
+    }
+    for (String target : activeByTarget.keySet()) {
+      if (snap.disk(target).isEmpty()) {
+        risks.add("disk " + target + " did not exist when the snapshot was taken and keeps its present contents");
+      }
+    }
+    if (!risks.isEmpty() && !options.force()) {
+      throw new RiskyRevertException(ref.name(), name, risks);
+    }
+    risks.forEach(r -> LOG.warn("forced revert of {} to '{}': {}", ref.name(), name, r));
+    boolean paused = switch (options.target()) {
+      case AS_TAKEN -> snap.domainState().paused();
+      case RUNNING -> false;
+      case PAUSED -> true;
+    };
+
+    // Which disk states are applied in place, which get a new image.
+    ImageGraph graph = new ImageGraph(images);
+    Set<Path> frozen = frozenImages(graph, md, disks);
+    String id = ids.get();
+    String rollbackTag = TAG_PREFIX + "rollback-" + id;
+    List<DiskSnapshot> inPlace = new ArrayList<>();
+    for (DiskSnapshot d : snap.disks()) {
+      if (d.mode() == DiskSnapshotMode.INTERNAL && activeByTarget.containsKey(d.target())
+          && !frozen.contains(d.image().orElseThrow())) {
+        inPlace.add(d);
+      }
+    }
+    List<DiskSnapshotRequest> rollbackRequests = new ArrayList<>();
+    for (DiskSnapshot d : inPlace) {
+      if (activeByTarget.get(d.target()).image().equals(d.image())) {
+        rollbackRequests.add(DiskSnapshotRequest.internal(d.target(), rollbackTag));
+      }
+    }
+    Map<String, Path> oldImages = new LinkedHashMap<>();
+    disks.forEach(d -> d.image().ifPresent(p -> oldImages.put(d.target(), p)));
+    boolean wasPaused = info.state().paused();
+
+    Path dataDir = store.dataDirectory(ref.uuid());
+    PrivateFiles.createDirectories(dataDir);
+    Path rollbackMemory = dataDir.resolve(".rollback-" + id + ".memory");
+    Rollback rollback = new Rollback("revert " + ref.name() + " to '" + name + "'");
+    try {
+      // 1. Save the present instance, so that a failure can bring it back.
+      createMemoryFile(rollbackMemory, "rollback memory image");
+      rollback.add("delete " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
+      hypervisor.checkpoint(ref, rollbackMemory, CheckpointMode.STOPPED);
+      rollback.add("resume " + ref.name(), () -> hypervisor.resume(ref));
+      if (!rollbackRequests.isEmpty()) {
+        hypervisor.snapshotDisks(ref, rollbackRequests);
+        rollback.add("discard rollback disk snapshots", () -> hypervisor.discardDiskSnapshots(ref, rollbackRequests));
+      }
+      DomainConfiguration config = hypervisor.configuration(ref);
+
+      // 2. The point of no return for the old instance: from here, undo means restoring it.
+      hypervisor.destroy(ref);
+      rollback.clear();
+      // If this undo fails, the rollback memory image stays for an operator to restore by hand.
+      rollback.add("restore the previous instance of " + ref.name() + " from " + rollbackMemory, () -> {
+        for (DiskSnapshotRequest r : rollbackRequests) {
+          images.applyInternalSnapshot(oldImages.get(r.target()), rollbackTag);
+        }
+        DomainRef back = hypervisor.restore(
+            new RestoreRequest(config, Optional.of(rollbackMemory), oldImages, wasPaused));
+        PrivateFiles.deleteIfExists(rollbackMemory);
+        deleteRollbackTags(back, rollbackRequests, oldImages, rollbackTag);
+      });
+
+      // 3. The snapshot's disks.
+      Map<String, Path> newImages = new LinkedHashMap<>(oldImages);
+      Set<Path> created = new HashSet<>();
+      for (DiskSnapshot d : snap.disks()) {
+        if (!activeByTarget.containsKey(d.target()) || d.mode() == DiskSnapshotMode.NONE) {
+          continue;
+        }
+        Path image = d.image().orElseThrow();
+        if (d.mode() == DiskSnapshotMode.INTERNAL && inPlace.contains(d)) {
+          images.applyInternalSnapshot(image, d.tag().orElseThrow());
+          newImages.put(d.target(), image);
+        } else {
+          Path fresh = image.resolveSibling(stem(image) + "." + TAG_PREFIX + id + ".qcow2");
+          if (d.mode() == DiskSnapshotMode.INTERNAL) {
+            images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
+          } else {
+            images.createOverlay(fresh, image, d.format());
+          }
+          rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
+          created.add(fresh);
+          newImages.put(d.target(), fresh);
+        }
+      }
+
+      // 4. The new instance.
+      DomainRef restored = hypervisor.restore(new RestoreRequest(config, memory, newImages, paused));
+      rollback.add("destroy the reverted instance " + restored, () -> hypervisor.destroy(restored));
+
+      // 5. The metadata: the snapshot is current, new images are owned.
+      Set<Path> owned = new HashSet<>(md.ownedImages());
+      owned.addAll(created);
+      Set<Path> referenced = referencedImages(md.snapshots(), List.of());
+      referenced.addAll(newImages.values());
+      Set<Path> garbage = graph.garbage(referenced, owned);
+      owned.removeAll(garbage);
+      store.save(new DomainMetadata(ref.uuid(), md.snapshots(), Optional.of(name), owned));
+      rollback.clear();
+
+      // 6. Clean up; failures here cost disk space, not correctness.
+      List<String> leftovers = new ArrayList<>();
+      bestEffort(leftovers, "rollback memory image " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
+      bestEffort(leftovers, "rollback disk snapshots",
+          () -> deleteRollbackTags(restored, rollbackRequests, newImages, rollbackTag));
+      for (Path g : garbage) {
+        bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
+      }
+      LOG.info("reverted {} to snapshot '{}' as {}{}", ref.name(), name, restored,
+          leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
+      return restored;
+    } catch (RuntimeException | Error e) {
+      rollback.undo(e);
+      throw e;
+    }
+  }
+
+  private void deleteRollbackTags(
+      DomainRef domain, List<DiskSnapshotRequest> requests, Map<String, Path> imagesByTarget, String tag) {
+    if (requests.isEmpty()) {
+      return;
+    }
+    Map<String, DomainDisk> now = new LinkedHashMap<>();
+    hypervisor.disks(domain).forEach(d -> now.put(d.target(), d));
+    for (DiskSnapshotRequest r : requests) {
+      Path image = imagesByTarget.get(r.target());
+      DomainDisk disk = now.get(r.target());
+      if (disk != null && disk.heldByDeviceModel() && disk.image().equals(Optional.of(image))) {
+        hypervisor.deleteInternalDiskSnapshot(domain, r.target(), tag);
+      } else if (images.info(image).internalSnapshots().contains(tag)) {
+        images.deleteInternalSnapshot(image, tag);
+      }
+    }
+  }
+
+  /**
+   * The images whose present contents something relies on: frozen images of external snapshots, and
+   * backing files of any image the domain or a snapshot uses.
+   */
+  private static Set<Path> frozenImages(ImageGraph graph, DomainMetadata md, List<DomainDisk> disks) {
+    Set<Path> tops = new HashSet<>();
+    Set<Path> frozen = new HashSet<>();
+    for (DomainDisk d : disks) {
+      d.image().ifPresent(tops::add);
+    }
+    for (Snapshot s : md.snapshots()) {
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(tops::add);
+        if (d.mode() == DiskSnapshotMode.EXTERNAL) {
+          frozen.add(d.image().orElseThrow());
+        }
+      }
+    }
+    // every image below another in a backing chain is a backing file
+    for (Path p : tops) {
+      for (Path q : graph.chains(Set.of(p))) {
+        if (!q.equals(p)) {
+          frozen.add(q);
+        }
+      }
+    }
+    return frozen;
+  }
+
+  private void checkDiskData(DomainRef ref, Snapshot snap, DiskSnapshot d, List<String> risks) {
+    if (d.mode() == DiskSnapshotMode.NONE) {
+      return;
+    }
+    Path image = d.image().orElseThrow();
+    if (!Files.exists(image)) {
+      throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + ref.name() + ": image " + image
+          + " of disk " + d.target() + " is missing");
+    }
+    if (d.mode() == DiskSnapshotMode.INTERNAL) {
+      String tag = d.tag().orElseThrow();
+      if (!images.info(image).internalSnapshots().contains(tag)) {
+        throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + ref.name() + ": image " + image
+            + " of disk " + d.target() + " no longer holds internal snapshot " + tag);
+      }
+    } else if (d.imageStamp().isPresent() && !d.imageStamp().equals(FileStamp.of(image))) {
+      risks.add("image " + image + " of disk " + d.target() + " changed since the snapshot was taken");
+    }
+  }
+
+  private static String stem(Path image) {
+    String file = image.getFileName().toString();
+    int dot = file.indexOf('.');
+    return dot > 0 ? file.substring(0, dot) : file;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // read
+
+  /**
+   * Lists a domain's snapshots ({@code xl snapshot-list}).
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @param query the filters and order
+   * @return the matching snapshots
+   * @throws SnapshotNotFoundException if {@link ListQuery#from()} names no snapshot
+   */
+  public List<Snapshot> list(DomainSelector domain, ListQuery query) {
+    requireNonNull(query, "query");
+    SnapshotTree tree = tree(domain);
+    List<Snapshot> all = tree.snapshots();
+    Set<String> scope = null;
+    if (query.from().isPresent()) {
+      String from = query.from().get();
+      if (!tree.contains(from)) {
+        throw new SnapshotNotFoundException(domain.toString(), from);
+      }
+      scope = Set.copyOf(query.descendants() ? tree.descendants(from) : tree.children(from));
+    }
+    List<Snapshot> out = new ArrayList<>();
+    for (Snapshot s : all) {
+      if ((scope != null && !scope.contains(s.name()))
+          || (query.internal() && !s.isInternal())
+          || (query.external() && !s.isExternal())
+          || (query.roots() && s.parent().isPresent())
+          || (query.leaves() && !s.children().isEmpty())
+          || (query.noLeaves() && s.children().isEmpty())) {
+        continue;
+      }
+      out.add(s);
+    }
+    if (!query.topological()) {
+      out.sort(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * Returns a domain's snapshots as a tree ({@code xl snapshot-list --tree}).
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return the tree
+   */
+  public SnapshotTree tree(DomainSelector domain) {
+    return store.load(uuidOf(domain)).tree();
+  }
+
+  /**
+   * Returns one snapshot.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @param name the snapshot
+   * @return the snapshot
+   * @throws SnapshotNotFoundException if the domain has no such snapshot
+   */
+  public Snapshot info(DomainSelector domain, String name) {
+    requireNonNull(name, "name");
+    return tree(domain).find(name).orElseThrow(() -> new SnapshotNotFoundException(domain.toString(), name));
+  }
+
+  /**
+   * Returns the current snapshot: the one last taken or reverted to.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return the current snapshot, empty if there is none
+   */
+  public Optional<Snapshot> current(DomainSelector domain) {
+    SnapshotTree tree = tree(domain);
+    return tree.current().flatMap(tree::find);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // guard
+
+  /**
+   * Refuses an operation on a domain that has snapshots: the seed design's rule that a domain's
+   * snapshots are deleted before the domain is destroyed, shut down, saved or migrated. Call it
+   * before saving or migrating a domain by other means.
+   *
+   * @param domain the domain
+   * @param operation the operation about to be done
+   * @throws DomainHasSnapshotsException listing the snapshots, if there are any
+   */
+  public void checkGuard(DomainSelector domain, GuardedOperation operation) {
+    requireNonNull(operation, "operation");
+    SnapshotTree tree = tree(domain);
+    if (!tree.isEmpty()) {
+      throw new DomainHasSnapshotsException(domain.toString(), operation, tree.topologicalOrder());
+    }
+  }
+
+  /**
+   * Destroys a domain, as {@code xl destroy}, if it has no snapshots or the guard is overridden.
+   *
+   * @param domain the domain
+   * @param guard {@link Guard#ENFORCE} to refuse a domain with snapshots
+   * @throws DomainHasSnapshotsException if it has snapshots and the guard is enforced
+   */
+  public void destroyDomain(DomainSelector domain, Guard guard) {
+    requireNonNull(guard, "guard");
+    withDomain(domain, info -> {
+      if (guard == Guard.ENFORCE) {
+        checkGuard(new DomainSelector.ByUuid(info.ref().uuid()), GuardedOperation.DESTROY);
+      }
+      hypervisor.destroy(info.ref());
+      return null;
+    });
+  }
+
+  /**
+   * Shuts a domain down, as {@code xl shutdown}, if it has no snapshots or the guard is overridden.
+   *
+   * @param domain the domain
+   * @param guard {@link Guard#ENFORCE} to refuse a domain with snapshots
+   * @throws DomainHasSnapshotsException if it has snapshots and the guard is enforced
+   */
+  public void shutdownDomain(DomainSelector domain, Guard guard) {
+    requireNonNull(guard, "guard");
+    withDomain(domain, info -> {
+      if (guard == Guard.ENFORCE) {
+        checkGuard(new DomainSelector.ByUuid(info.ref().uuid()), GuardedOperation.SHUTDOWN);
+      }
+      hypervisor.shutdown(info.ref());
+      return null;
+    });
+  }
+
+  /** Whether {@link #destroyDomain} and {@link #shutdownDomain} honour the snapshot guard. */
+  public enum Guard {
+    /** Refuse a domain that has snapshots. */
+    ENFORCE,
+    /** Go ahead even if it has snapshots; their metadata and files are kept. */
+    OVERRIDE
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // plumbing
+
+  private interface Locked<T> {
+    T run(DomainInfo info);
+  }
+
+  private <T> T withDomain(DomainSelector selector, Locked<T> body) {
+    requireNonNull(selector, "domain");
+    DomainInfo first = hypervisor.find(selector).orElseThrow(() -> new DomainNotFoundException(selector.toString()));
+    UUID uuid = first.ref().uuid();
+    return withLock(uuid, () -> {
+      // re-read under the lock: a concurrent revert may have replaced the instance
+      DomainInfo info = hypervisor.find(new DomainSelector.ByUuid(uuid))
+          .orElseThrow(() -> new DomainNotFoundException(selector.toString()));
+      return body.run(info);
+    });
+  }
+
+  private <T> T withLock(UUID uuid, Supplier<T> body) {
+    ReentrantLock lock = locks.computeIfAbsent(uuid, u -> new ReentrantLock());
+    lock.lock();
+    try {
+      return body.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private UUID uuidOf(DomainSelector selector) {
+    requireNonNull(selector, "domain");
+    if (selector instanceof DomainSelector.ByUuid byUuid) {
+      return byUuid.uuid();
+    }
+    return hypervisor.find(selector).orElseThrow(() -> new DomainNotFoundException(selector.toString())).ref().uuid();
+  }
+
+  private static void requireSnapshottable(DomainInfo info, String what) {
+    if (info.ref().domid() == 0) {
+      throw new DomainStateException("cannot " + what + " Domain-0", info.state());
+    }
+    if (!info.state().isActive()) {
+      throw new DomainStateException("cannot " + what + " domain " + info.ref().name()
+          + ": it must be running or paused", info.state());
+    }
+  }
+}

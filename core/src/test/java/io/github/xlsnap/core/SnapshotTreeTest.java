@@ -1,0 +1,109 @@
+package io.github.xlsnap.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SnapshotTreeTest {
+
+  static Snapshot snap(String name, Optional<String> parent, List<String> children, int second) {
+    return new Snapshot(name, Instant.ofEpochSecond(second), "", parent, children, DomainState.RUNNING, false,
+        Optional.empty(), Optional.empty(), List.of());
+  }
+
+  /** Builds a forest where node i's parent is parents.get(i) mod i, or a root when negative. */
+  static List<Snapshot> forest(List<Integer> parents) {
+    int n = parents.size();
+    List<Optional<String>> parentOf = new ArrayList<>();
+    List<List<String>> kids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      kids.add(new ArrayList<>());
+      int p = parents.get(i);
+      parentOf.add(i == 0 || p < 0 ? Optional.empty() : Optional.of("s" + (p % i)));
+      if (parentOf.get(i).isPresent()) {
+        kids.get(p % i).add("s" + i);
+      }
+    }
+    List<Snapshot> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(snap("s" + i, parentOf.get(i), kids.get(i), i));
+    }
+    return out;
+  }
+
+  @Test
+  void chainAndBranch() {
+    SnapshotTree t = SnapshotTree.of(List.of(
+        snap("a", Optional.empty(), List.of("b", "c"), 1),
+        snap("b", Optional.of("a"), List.of("d"), 2),
+        snap("c", Optional.of("a"), List.of(), 3),
+        snap("d", Optional.of("b"), List.of(), 4)), Optional.of("d"));
+    assertThat(t.roots()).containsExactly("a");
+    assertThat(t.topologicalOrder()).containsExactly("a", "b", "d", "c");
+    assertThat(t.descendants("a")).containsExactly("b", "d", "c");
+    assertThat(t.leaves()).containsExactly("d", "c");
+    assertThat(t.ancestors("d")).containsExactly("b", "a");
+    assertThat(t.current()).contains("d");
+    assertThat(t.depth("d")).isEqualTo(2);
+    assertThat(t.toString()).isEqualTo("a\n  b\n    d *\n  c\n");
+  }
+
+  @Test
+  void refusesBrokenRelations() {
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(snap("b", Optional.of("a"), List.of(), 1)), Optional.empty()))
+        .hasMessageContaining("'b' names parent 'a', which does not exist");
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(
+        snap("a", Optional.empty(), List.of(), 1), snap("b", Optional.of("a"), List.of(), 2)), Optional.empty()))
+        .hasMessageContaining("does not list it as a child");
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(
+        snap("a", Optional.empty(), List.of("b"), 1), snap("b", Optional.empty(), List.of(), 2)), Optional.empty()))
+        .hasMessageContaining("names another parent");
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(
+        snap("a", Optional.of("b"), List.of("b"), 1), snap("b", Optional.of("a"), List.of("a"), 2)), Optional.empty()))
+        .hasMessageContaining("cycle");
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(snap("a", Optional.empty(), List.of(), 1)), Optional.of("x")))
+        .hasMessageContaining("current snapshot 'x' does not exist");
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(
+        snap("a", Optional.empty(), List.of(), 1), snap("a", Optional.empty(), List.of(), 2)), Optional.empty()))
+        .hasMessageContaining("two snapshots named 'a'");
+  }
+
+  @Test
+  void forestInvariantsHold() {
+    qt().forAll(lists().of(integers().between(-3, 1000)).ofSizeBetween(0, 60)).checkAssert(parents -> {
+      List<Snapshot> snaps = forest(parents);
+      SnapshotTree t = SnapshotTree.of(snaps, Optional.empty());
+      List<String> order = t.topologicalOrder();
+      assertThat(order).hasSize(snaps.size()).doesNotHaveDuplicates();
+      Set<String> seen = new HashSet<>();
+      for (String n : order) {
+        t.parent(n).ifPresent(p -> assertThat(seen).contains(p)); // parents first
+        seen.add(n);
+        for (String c : t.children(n)) {
+          assertThat(t.parent(c)).contains(n);
+        }
+        assertThat(t.descendants(n)).doesNotContain(n).doesNotHaveDuplicates();
+        for (String a : t.ancestors(n)) {
+          assertThat(t.descendants(a)).contains(n);
+        }
+      }
+      assertThat(t.roots()).allSatisfy(r -> assertThat(t.parent(r)).isEmpty());
+      int total = t.roots().size();
+      for (String r : t.roots()) {
+        total += t.descendants(r).size();
+      }
+      assertThat(total).isEqualTo(snaps.size());
+      assertThat(t.leaves()).allSatisfy(l -> assertThat(t.children(l)).isEmpty());
+    });
+  }
+}
