@@ -130,6 +130,12 @@ public final class SnapshotManager {
       return this;
     }
 
+    /** For tests: a source of the ids that name internal snapshot tags and new files. */
+    Builder ids(Supplier<String> value) {
+      ids = requireNonNull(value, "ids");
+      return this;
+    }
+
     /**
      * Builds the manager.
      *

@@ -66,7 +66,7 @@ public final class ImageGraph {
         List<Path> dependants = live.stream()
             .filter(p -> backingOf.getOrDefault(p, Optional.empty()).equals(Optional.of(candidate)))
             .toList();
-        if (dependants.isEmpty() || dependants.stream().anyMatch(held::contains)) {
+        if (dependants.isEmpty() || dependants.stream().anyMatch(d -> held.contains(d) || hasInternalSnapshots(d))) {
           continue;
         }
         Optional<ImageInfo> info = info(candidate);
@@ -130,6 +130,10 @@ public final class ImageGraph {
       backing.ifPresent(todo::push);
     }
     return seen;
+  }
+
+  private boolean hasInternalSnapshots(Path p) {
+    return info(p).map(i -> !i.internalSnapshots().isEmpty()).orElse(false);
   }
 
   private Optional<ImageInfo> info(Path p) {

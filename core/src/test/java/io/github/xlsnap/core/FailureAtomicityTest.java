@@ -1,0 +1,198 @@
+package io.github.xlsnap.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.xlsnap.core.disk.QemuImg;
+import io.github.xlsnap.core.sim.SimDiskSpec;
+import io.github.xlsnap.core.sim.SimDomainSpec;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.InMemorySnapshotStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A failure injected at each hypervisor primitive and each disk image operation of create, delete
+ * and revert leaves the domain's state, its guest-visible memory and disks, the files and internal
+ * snapshots on disk, and the metadata as they were (a delete: as they were, or as after the delete),
+ * and the domain never paused.
+ */
+class FailureAtomicityTest {
+  private static final List<String> DISKS = List.of("xvda", "xvdb");
+
+  @TempDir Path base;
+  private final AtomicInteger runs = new AtomicInteger();
+
+  /** A host prepared with snapshots a (internal/external), b (internal), c (external), d (external). */
+  final class World implements AutoCloseable {
+    final Path dir = base.resolve("w" + runs.incrementAndGet());
+    final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
+    final SimulatedHypervisor sim = SimulatedHypervisor.open(dir.resolve("host"), images);
+    final FaultyHypervisor host = new FaultyHypervisor(sim);
+    final InMemorySnapshotStore store = new InMemorySnapshotStore(dir.resolve("snapshots"));
+    final AtomicInteger ids = new AtomicInteger();
+    final SnapshotManager manager = SnapshotManager.builder(host, store).diskImages(images)
+        .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z")))
+        .ids(() -> "id" + ids.incrementAndGet()).build();
+    final DomainSelector vm = DomainSelector.byName("vm");
+
+    World(boolean withInPlaceSnapshot) {
+      sim.createDomain(new SimDomainSpec("vm", Optional.of(UUID.fromString("11111111-2222-3333-4444-555555555555")), 16 * 1024, 1,
+          List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.QCOW2, 1 << 20)),
+          false));
+      write(1);
+      create("a", DiskSnapshotMode.INTERNAL, DiskSnapshotMode.EXTERNAL);
+      write(2);
+      create("b", DiskSnapshotMode.INTERNAL, DiskSnapshotMode.INTERNAL);
+      write(3);
+      create("c", DiskSnapshotMode.EXTERNAL, DiskSnapshotMode.EXTERNAL);
+      write(4);
+      create("d", DiskSnapshotMode.EXTERNAL, DiskSnapshotMode.EXTERNAL);
+      write(5);
+      if (withInPlaceSnapshot) {
+        create("e", DiskSnapshotMode.INTERNAL, DiskSnapshotMode.INTERNAL);
+        write(6);
+      }
+    }
+
+    void create(String name, DiskSnapshotMode xvda, DiskSnapshotMode xvdb) {
+      manager.create(vm, CreateSpec.builder().name(name).disks(List.of(spec("xvda", xvda), spec("xvdb", xvdb))).build());
+    }
+
+    private DiskSpec spec(String target, DiskSnapshotMode mode) {
+      return mode == DiskSnapshotMode.INTERNAL ? DiskSpec.internal(target) : DiskSpec.external(target);
+    }
+
+    DomainRef ref() {
+      return sim.find(vm).orElseThrow().ref();
+    }
+
+    void write(long v) {
+      byte[] b = ByteBuffer.allocate(8).putLong(v).array();
+      sim.writeMemory(ref(), 8, b);
+      for (String d : DISKS) {
+        sim.writeDisk(ref(), d, 65536 + 8, b);
+      }
+    }
+
+    /** Everything a failed operation must leave as it was. */
+    State state() {
+      DomainRef r = ref();
+      Map<String, List<String>> files = new TreeMap<>();
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+          String name = dir.relativize(p).toString();
+          files.put(name, name.endsWith(".qcow2") ? images.info(p).internalSnapshots() : List.of());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      StringBuilder guest = new StringBuilder();
+      guest.append(ByteBuffer.wrap(sim.readMemory(r, 8, 8)).getLong());
+      for (String d : DISKS) {
+        guest.append(',').append(ByteBuffer.wrap(sim.readDisk(r, d, 65536 + 8, 8)).getLong());
+      }
+      return new State(sim.info(r).state().word(), guest.toString(), files, store.load(r.uuid()));
+    }
+
+    @Override
+    public void close() {
+      sim.close();
+    }
+  }
+
+  record State(String domainState, String guest, Map<String, List<String>> files, DomainMetadata metadata) {
+    String structure() {
+      StringBuilder b = new StringBuilder();
+      SnapshotTree t = metadata.tree();
+      t.topologicalOrder().forEach(n -> b.append(n).append('<').append(t.parent(n).orElse("")).append(' '));
+      return b.append("current=").append(t.current().orElse("")).append(" files=").append(files).toString();
+    }
+  }
+
+  record Scenario(String name, boolean inPlace, boolean isDelete, Consumer<World> operation) {}
+
+  static List<Scenario> scenarios() {
+    return List.of(
+        new Scenario("create with default disks", false, false,
+            w -> w.manager.create(w.vm, CreateSpec.builder().name("new").build())),
+        new Scenario("create external, live", false, false, w -> w.manager.create(w.vm, CreateSpec.builder()
+            .name("new").live(true).disks(List.of(DiskSpec.external("xvda"), DiskSpec.external("xvdb"))).build())),
+        new Scenario("create without memory", false, false,
+            w -> w.manager.create(w.vm, CreateSpec.builder().name("new").memory(false).build())),
+        new Scenario("delete merge with overlay merging", false, true,
+            w -> w.manager.delete(w.vm, "d", DeleteMode.MERGE)),
+        new Scenario("delete children", false, true, w -> w.manager.delete(w.vm, "b", DeleteMode.CHILDREN)),
+        new Scenario("revert to a (extract and new overlay)", false, false,
+            w -> w.manager.revert(w.vm, "a", RevertOptions.DEFAULTS)),
+        new Scenario("revert to d paused (new overlays)", false, false,
+            w -> w.manager.revert(w.vm, "d", new RevertOptions(RevertTarget.PAUSED, false))),
+        new Scenario("revert to e in place", true, false, w -> w.manager.revert(w.vm, "e", RevertOptions.DEFAULTS)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyInjectedFailureIsRolledBack() {
+    return scenarios().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> check(s)));
+  }
+
+  private void check(Scenario s) {
+    // A clean run counts the calls and gives the state after success.
+    int hostCalls;
+    int diskCalls;
+    String after;
+    try (World w = new World(s.inPlace())) {
+      w.host.failAt(0);
+      w.images.failAt(0);
+      s.operation().accept(w);
+      hostCalls = w.host.calls();
+      diskCalls = w.images.calls();
+      after = w.state().structure();
+    }
+    assertThat(hostCalls + diskCalls).as("calls made by %s", s.name()).isPositive();
+    for (int n = 1; n <= hostCalls + diskCalls; n++) {
+      try (World w = new World(s.inPlace())) {
+        State before = w.state();
+        if (n <= hostCalls) {
+          w.host.failAt(n);
+        } else {
+          w.images.failAt(n - hostCalls);
+        }
+        String where = n <= hostCalls ? "hypervisor call " + n : "disk image call " + (n - hostCalls);
+        boolean failed = false;
+        try {
+          s.operation().accept(w);
+        } catch (XlsnapException e) {
+          failed = true;
+        }
+        w.host.failAt(0);
+        w.images.failAt(0);
+        State now = w.state();
+        assertThat(now.domainState()).as("%s, failure at %s: domain state", s.name(), where)
+            .isEqualTo(before.domainState());
+        assertThat(now.guest()).as("%s, failure at %s: guest contents", s.name(), where).isEqualTo(before.guest());
+        if (s.isDelete()) {
+          assertThat(now.structure()).as("%s, failure at %s: before or after", s.name(), where)
+              .isIn(before.structure(), after);
+        } else if (failed) {
+          assertThat(now.files()).as("%s, failure at %s: files", s.name(), where).isEqualTo(before.files());
+          assertThat(now.metadata()).as("%s, failure at %s: metadata", s.name(), where).isEqualTo(before.metadata());
+        }
+      }
+    }
+  }
+}

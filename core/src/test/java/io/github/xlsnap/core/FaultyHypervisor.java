@@ -1,0 +1,151 @@
+package io.github.xlsnap.core;
+
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.RestoreRequest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Wraps a {@link Hypervisor} and fails its n-th call that changes something, before the call does
+ * anything, recording the names of the calls made. Queries are never failed.
+ */
+final class FaultyHypervisor implements Hypervisor {
+  private final Hypervisor delegate;
+  private final AtomicInteger calls = new AtomicInteger();
+  private final List<String> log = new ArrayList<>();
+  private volatile int failAt = -1;
+
+  FaultyHypervisor(Hypervisor delegate) {
+    this.delegate = delegate;
+  }
+
+  void failAt(int n) {
+    calls.set(0);
+    synchronized (log) {
+      log.clear();
+    }
+    failAt = n;
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  List<String> log() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
+  }
+
+  private <T> T step(String what, Supplier<T> call) {
+    int n = calls.incrementAndGet();
+    synchronized (log) {
+      log.add(what);
+    }
+    if (n == failAt) {
+      throw new HypervisorException(what, -3, "injected failure", null);
+    }
+    return call.get();
+  }
+
+  private void step(String what, Runnable call) {
+    step(what, () -> {
+      call.run();
+      return null;
+    });
+  }
+
+  @Override
+  public String backendName() {
+    return delegate.backendName();
+  }
+
+  @Override
+  public List<DomainInfo> listDomains() {
+    return delegate.listDomains();
+  }
+
+  @Override
+  public Optional<DomainInfo> find(DomainSelector selector) {
+    return delegate.find(selector);
+  }
+
+  @Override
+  public DomainInfo info(DomainRef domain) {
+    return delegate.info(domain);
+  }
+
+  @Override
+  public List<DomainDisk> disks(DomainRef domain) {
+    return delegate.disks(domain);
+  }
+
+  @Override
+  public void pause(DomainRef domain) {
+    step("pause", () -> delegate.pause(domain));
+  }
+
+  @Override
+  public void unpause(DomainRef domain) {
+    step("unpause", () -> delegate.unpause(domain));
+  }
+
+  @Override
+  public CheckpointResult checkpoint(DomainRef domain, Path memoryImage, CheckpointMode mode) {
+    return step("checkpoint", () -> delegate.checkpoint(domain, memoryImage, mode));
+  }
+
+  @Override
+  public void resume(DomainRef domain) {
+    step("resume", () -> delegate.resume(domain));
+  }
+
+  @Override
+  public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    step("snapshotDisks", () -> delegate.snapshotDisks(domain, requests));
+  }
+
+  @Override
+  public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    step("discardDiskSnapshots", () -> delegate.discardDiskSnapshots(domain, requests));
+  }
+
+  @Override
+  public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
+    step("deleteInternalDiskSnapshot", () -> delegate.deleteInternalDiskSnapshot(domain, target, tag));
+  }
+
+  @Override
+  public DomainConfiguration configuration(DomainRef domain) {
+    return step("configuration", () -> delegate.configuration(domain));
+  }
+
+  @Override
+  public DomainRef restore(RestoreRequest request) {
+    return step("restore", () -> delegate.restore(request));
+  }
+
+  @Override
+  public void destroy(DomainRef domain) {
+    step("destroy", () -> delegate.destroy(domain));
+  }
+
+  @Override
+  public void shutdown(DomainRef domain) {
+    step("shutdown", () -> delegate.shutdown(domain));
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}

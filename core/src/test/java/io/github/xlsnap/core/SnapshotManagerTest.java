@@ -1,0 +1,395 @@
+package io.github.xlsnap.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.disk.QemuImg;
+import io.github.xlsnap.core.sim.SimDiskSpec;
+import io.github.xlsnap.core.sim.SimDomainSpec;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.InMemorySnapshotStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotManagerTest {
+  @TempDir Path dir;
+  SimulatedHypervisor host;
+  DiskImages images = QemuImg.system();
+  InMemorySnapshotStore store;
+  SnapshotManager manager;
+  DomainSelector vm = DomainSelector.byName("vm1");
+  Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+  @BeforeEach
+  void setUp() {
+    host = SimulatedHypervisor.open(dir.resolve("host"), images);
+    host.createDomain(new SimDomainSpec("vm1", Optional.empty(), 64 * 1024, 1,
+        List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.RAW, 1 << 20)),
+        false));
+    store = new InMemorySnapshotStore(dir.resolve("snapshots"));
+    manager = SnapshotManager.builder(host, store).diskImages(images)
+        .clock(new TickingClock(now)).build();
+  }
+
+  /** A clock that moves one second each time it is read. */
+  static final class TickingClock extends Clock {
+    private Instant next;
+
+    TickingClock(Instant start) {
+      next = start;
+    }
+
+    @Override
+    public synchronized Instant instant() {
+      Instant t = next;
+      next = next.plusSeconds(1);
+      return t;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  @AfterEach
+  void tearDown() {
+    host.close();
+  }
+
+  DomainRef ref() {
+    return host.find(vm).orElseThrow().ref();
+  }
+
+  void guestWrites(String text) {
+    byte[] b = Arrays.copyOf(text.getBytes(UTF_8), 16);
+    host.writeMemory(ref(), 0, b);
+    host.writeDisk(ref(), "xvda", 0, b);
+    host.writeDisk(ref(), "xvdb", 4096, b);
+  }
+
+  String memory() {
+    return new String(host.readMemory(ref(), 0, 16), UTF_8).replace("\0", "");
+  }
+
+  String disk(String target) {
+    long off = target.equals("xvdb") ? 4096 : 0;
+    return new String(host.readDisk(ref(), target, off, 16), UTF_8).replace("\0", "");
+  }
+
+  @Test
+  void createTakesMemoryAndDefaultDisksAndBecomesCurrent() throws Exception {
+    guestWrites("one");
+    Snapshot s = manager.create(vm, CreateSpec.DEFAULTS);
+
+    assertThat(s.name()).isEqualTo("20261125T100000Z");
+    assertThat(s.createTime()).isEqualTo(now);
+    assertThat(s.parent()).isEmpty();
+    assertThat(s.domainState().paused()).isFalse();
+    assertThat(s.memoryImage()).hasValueSatisfying(m -> {
+      assertThat(m).startsWith(store.dataDirectory(ref().uuid()));
+      assertThat(m).isRegularFile();
+    });
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(s.memoryImage().get())))
+        .isEqualTo("rw-------");
+    DiskSnapshot xvda = s.disk("xvda").orElseThrow();
+    assertThat(xvda.mode()).isEqualTo(DiskSnapshotMode.INTERNAL);
+    assertThat(images.info(xvda.image().orElseThrow()).internalSnapshots()).contains(xvda.tag().orElseThrow());
+    DiskSnapshot xvdb = s.disk("xvdb").orElseThrow();
+    assertThat(xvdb.mode()).isEqualTo(DiskSnapshotMode.EXTERNAL); // raw disks default to an overlay
+    assertThat(host.disks(ref())).filteredOn(d -> d.target().equals("xvdb"))
+        .extracting(DomainDisk::image).containsExactly(xvdb.overlay());
+    assertThat(host.info(ref()).state().running()).isTrue();
+    assertThat(manager.current(vm)).contains(s);
+
+    Snapshot t = manager.create(vm, CreateSpec.builder().name("two").build());
+    assertThat(t.parent()).contains(s.name());
+    assertThat(manager.info(vm, s.name()).children()).containsExactly("two");
+    assertThat(manager.current(vm).map(Snapshot::name)).contains("two");
+  }
+
+  @Test
+  void defaultNamesStayUniqueWithinOneSecond() {
+    manager = SnapshotManager.builder(host, store).diskImages(images).clock(Clock.fixed(now, ZoneOffset.UTC)).build();
+    Snapshot a = manager.create(vm, CreateSpec.DEFAULTS);
+    Snapshot b = manager.create(vm, CreateSpec.DEFAULTS);
+    assertThat(b.name()).isEqualTo(a.name() + "-2");
+  }
+
+  @Test
+  void pausedDomainStaysPausedAndRevertsPaused() {
+    guestWrites("paused");
+    host.pause(ref());
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("p").build());
+    assertThat(s.domainState().paused()).isTrue();
+    assertThat(host.info(ref()).state().paused()).isTrue();
+
+    host.unpause(ref());
+    guestWrites("later");
+    manager.revert(vm, "p", RevertOptions.DEFAULTS);
+    assertThat(host.info(ref()).state().paused()).isTrue();
+    assertThat(memory()).isEqualTo("paused");
+    manager.revert(vm, "p", new RevertOptions(RevertTarget.RUNNING, false));
+    assertThat(host.info(ref()).state().paused()).isFalse();
+  }
+
+  @Test
+  void revertRestoresMemoryAndEveryDiskAndHonoursTheTarget() {
+    guestWrites("one");
+    manager.create(vm, CreateSpec.builder().name("one").build());
+    guestWrites("two");
+    manager.create(vm, CreateSpec.builder().name("two").live(true).build());
+    guestWrites("three");
+
+    DomainRef before = ref();
+    DomainRef after = manager.revert(vm, "one", RevertOptions.DEFAULTS);
+    assertThat(after.uuid()).isEqualTo(before.uuid());
+    assertThat(after.domid()).isNotEqualTo(before.domid());
+    assertThat(memory()).isEqualTo("one");
+    assertThat(disk("xvda")).isEqualTo("one");
+    assertThat(disk("xvdb")).isEqualTo("one");
+    assertThat(host.info(ref()).state().running()).isTrue();
+    assertThat(manager.current(vm).map(Snapshot::name)).contains("one");
+
+    manager.revert(vm, "two", new RevertOptions(RevertTarget.PAUSED, false));
+    assertThat(memory()).isEqualTo("two");
+    assertThat(disk("xvda")).isEqualTo("two");
+    assertThat(disk("xvdb")).isEqualTo("two");
+    assertThat(host.info(ref()).state().paused()).isTrue();
+  }
+
+  @Test
+  void branchesAfterARevert() {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    manager.create(vm, CreateSpec.builder().name("b").build());
+    manager.revert(vm, "a", RevertOptions.DEFAULTS);
+    manager.create(vm, CreateSpec.builder().name("c").build());
+    SnapshotTree t = manager.tree(vm);
+    assertThat(t.children("a")).containsExactly("b", "c");
+    assertThat(t.current()).contains("c");
+  }
+
+  @Test
+  void mergeDeleteKeepsEveryChildRevertingToItsOwnState() {
+    CreateSpec external = CreateSpec.builder().disks(List.of(DiskSpec.external("xvda"), DiskSpec.external("xvdb")))
+        .build();
+    guestWrites("a");
+    manager.create(vm, CreateSpec.builder().name("a").build().overriding(external));
+    guestWrites("b");
+    manager.create(vm, CreateSpec.builder().name("b").build().overriding(external));
+    guestWrites("c");
+    manager.create(vm, CreateSpec.builder().name("c").build());
+    guestWrites("now");
+
+    // b froze a's overlay; c's internal snapshot lives in b's overlay, whose backing it reads
+    Path frozenByB = manager.info(vm, "b").disk("xvda").orElseThrow().image().orElseThrow();
+    DeleteResult r = manager.delete(vm, "b", DeleteMode.MERGE);
+    assertThat(r.deleted()).containsExactly("b");
+    assertThat(r.leftovers()).isEmpty();
+    SnapshotTree t = manager.tree(vm);
+    assertThat(t.children("a")).containsExactly("c");
+    assertThat(t.parent("c")).contains("a");
+
+    for (String name : List.of("c", "a")) {
+      manager.revert(vm, name, RevertOptions.DEFAULTS);
+      assertThat(memory()).isEqualTo(name);
+      assertThat(disk("xvda")).isEqualTo(name);
+      assertThat(disk("xvdb")).isEqualTo(name);
+    }
+    // not merged away: rebasing the image that holds c's internal snapshot would change c's state
+    assertThat(frozenByB).exists();
+  }
+
+  @Test
+  void mergeDeleteRemovesAnOverlayNoSnapshotNeeds() {
+    CreateSpec external = CreateSpec.builder().disks(List.of(DiskSpec.external("xvda"), DiskSpec.external("xvdb")))
+        .build();
+    guestWrites("a");
+    manager.create(vm, CreateSpec.builder().name("a").build().overriding(external));
+    guestWrites("b");
+    manager.create(vm, CreateSpec.builder().name("b").build().overriding(external));
+    guestWrites("now");
+    Path frozenByB = manager.info(vm, "b").disk("xvda").orElseThrow().image().orElseThrow();
+    Path active = host.disks(ref()).get(0).image().orElseThrow();
+
+    manager.delete(vm, "b", DeleteMode.MERGE);
+
+    assertThat(frozenByB).doesNotExist(); // merged into the active overlay, then removed
+    assertThat(images.backingChain(active)).hasSize(2);
+    assertThat(disk("xvda")).isEqualTo("now");
+    assertThat(disk("xvdb")).isEqualTo("now");
+    manager.revert(vm, "a", RevertOptions.DEFAULTS);
+    assertThat(disk("xvda")).isEqualTo("a");
+    assertThat(memory()).isEqualTo("a");
+  }
+
+  @Test
+  void deleteChildrenAndChildrenOnly() {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    manager.create(vm, CreateSpec.builder().name("b").build());
+    manager.create(vm, CreateSpec.builder().name("c").build());
+    manager.revert(vm, "a", RevertOptions.DEFAULTS);
+    manager.create(vm, CreateSpec.builder().name("d").build());
+
+    DeleteResult only = manager.delete(vm, "b", DeleteMode.CHILDREN_ONLY);
+    assertThat(only.deleted()).containsExactly("c");
+    assertThat(manager.tree(vm).topologicalOrder()).containsExactly("a", "b", "d");
+
+    DeleteResult all = manager.delete(vm, "a", DeleteMode.CHILDREN);
+    assertThat(all.deleted()).containsExactly("d", "b", "a");
+    assertThat(manager.tree(vm).isEmpty()).isTrue();
+    assertThat(manager.current(vm)).isEmpty();
+    assertThat(store.dataDirectory(ref().uuid())).isEmptyDirectory();
+  }
+
+  @Test
+  void deletingTheCurrentSnapshotMakesItsParentCurrent() {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    manager.create(vm, CreateSpec.builder().name("b").build());
+    assertThat(manager.delete(vm, "b", DeleteMode.MERGE).current()).contains("a");
+    manager.create(vm, CreateSpec.builder().name("c").build());
+    assertThat(manager.delete(vm, "a", DeleteMode.CHILDREN_ONLY).current()).contains("a");
+  }
+
+  @Test
+  void refusesBadRequestsWithTypedErrors() {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name("a").build()))
+        .isInstanceOf(SnapshotExistsException.class).hasMessageContaining("'a'");
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name("x/y").build()))
+        .isInstanceOfSatisfying(InvalidSnapshotSpecException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().disks(List.of(DiskSpec.internal("xvdz"))).build()))
+        .isInstanceOfSatisfying(InvalidSnapshotSpecException.class,
+            e -> assertThat(e.field()).isEqualTo("disks[xvdz]"))
+        .hasMessageContaining("[xvda, xvdb]");
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().disks(List.of(DiskSpec.internal("xvdb"))).build()))
+        .hasMessageContaining("needs a qcow2 image");
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().memoryPath(Path.of("rel.mem")).build()))
+        .isInstanceOfSatisfying(InvalidSnapshotSpecException.class, e -> assertThat(e.field()).isEqualTo("memory_path"));
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().memory(false).live(true).build()))
+        .isInstanceOf(InvalidSnapshotSpecException.class);
+    assertThatThrownBy(() -> manager.create(DomainSelector.byName("nope"), CreateSpec.DEFAULTS))
+        .isInstanceOf(DomainNotFoundException.class).hasMessageContaining("nope");
+    assertThatThrownBy(() -> manager.revert(vm, "zz", RevertOptions.DEFAULTS))
+        .isInstanceOf(SnapshotNotFoundException.class).hasMessageContaining("'zz'");
+    assertThatThrownBy(() -> manager.delete(vm, "zz", DeleteMode.MERGE)).isInstanceOf(SnapshotNotFoundException.class);
+    assertThat(manager.tree(vm).topologicalOrder()).containsExactly("a");
+  }
+
+  @Test
+  void cfgfileValuesWinOverOptions() {
+    CreateSpec options = CreateSpec.builder().name("from-options").live(true).build();
+    CreateSpec cfgfile = CreateSpec.builder().name("from-cfgfile").description("cfg").build();
+    Snapshot s = manager.create(vm, cfgfile.overriding(options));
+    assertThat(s.name()).isEqualTo("from-cfgfile");
+    assertThat(s.description()).isEqualTo("cfg");
+    assertThat(s.live()).isTrue();
+  }
+
+  @Test
+  void riskyRevertsNeedForce() {
+    guestWrites("disk-only");
+    manager.create(vm, CreateSpec.builder().name("nomem").memory(false).build());
+    guestWrites("later");
+    assertThatThrownBy(() -> manager.revert(vm, "nomem", RevertOptions.DEFAULTS))
+        .isInstanceOfSatisfying(RiskyRevertException.class,
+            e -> assertThat(e.reasons()).anyMatch(r -> r.contains("no memory image")));
+    assertThat(memory()).isEqualTo("later"); // untouched
+
+    manager.revert(vm, "nomem", RevertOptions.DEFAULTS.forced());
+    assertThat(disk("xvda")).isEqualTo("disk-only");
+    assertThat(memory()).isEmpty(); // booted afresh
+
+    manager.create(vm, CreateSpec.builder().name("partial").disks(List.of(DiskSpec.none("xvdb"))).build());
+    assertThatThrownBy(() -> manager.revert(vm, "partial", RevertOptions.DEFAULTS))
+        .isInstanceOfSatisfying(RiskyRevertException.class,
+            e -> assertThat(e.reasons()).anyMatch(r -> r.contains("xvdb was not captured")));
+  }
+
+  @Test
+  void changedOrMissingFilesAreDetected() throws Exception {
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("a").build());
+    Files.write(s.memoryImage().orElseThrow(), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    assertThatThrownBy(() -> manager.revert(vm, "a", RevertOptions.DEFAULTS))
+        .isInstanceOfSatisfying(RiskyRevertException.class,
+            e -> assertThat(e.reasons()).anyMatch(r -> r.contains("changed since")));
+
+    DiskSnapshot xvda = s.disk("xvda").orElseThrow();
+    images.deleteInternalSnapshot(xvda.image().orElseThrow(), xvda.tag().orElseThrow());
+    assertThatThrownBy(() -> manager.revert(vm, "a", RevertOptions.DEFAULTS.forced()))
+        .isInstanceOf(SnapshotDamagedException.class).hasMessageContaining("no longer holds internal snapshot");
+    assertThat(host.info(ref()).state().running()).isTrue();
+  }
+
+  @Test
+  void guardRefusesDestroyAndShutdownOfADomainWithSnapshots() {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    assertThatThrownBy(() -> manager.destroyDomain(vm, SnapshotManager.Guard.ENFORCE))
+        .isInstanceOfSatisfying(DomainHasSnapshotsException.class, e -> {
+          assertThat(e.snapshots()).containsExactly("a");
+          assertThat(e.operation()).isEqualTo(GuardedOperation.DESTROY);
+        });
+    assertThatThrownBy(() -> manager.shutdownDomain(vm, SnapshotManager.Guard.ENFORCE))
+        .isInstanceOf(DomainHasSnapshotsException.class);
+    assertThatThrownBy(() -> manager.checkGuard(vm, GuardedOperation.MIGRATE))
+        .hasMessageContaining("migrate").hasMessageContaining("[a]");
+    assertThat(host.find(vm)).isPresent();
+
+    manager.destroyDomain(vm, SnapshotManager.Guard.OVERRIDE);
+    assertThat(host.find(vm)).isEmpty();
+  }
+
+  @Test
+  void deleteWorksByUuidAfterTheDomainIsGone() {
+    UUID uuid = ref().uuid();
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("a").build());
+    manager.destroyDomain(vm, SnapshotManager.Guard.OVERRIDE);
+    DomainSelector byUuid = DomainSelector.byUuid(uuid);
+    assertThat(manager.list(byUuid, ListQuery.all())).extracting(Snapshot::name).containsExactly("a");
+    manager.delete(byUuid, "a", DeleteMode.MERGE);
+    assertThat(manager.tree(byUuid).isEmpty()).isTrue();
+    assertThat(s.memoryImage().orElseThrow()).doesNotExist();
+  }
+
+  @Test
+  void listFilters() {
+    manager.create(vm, CreateSpec.builder().name("int").disks(List.of(DiskSpec.none("xvdb"))).build());
+    manager.create(vm, CreateSpec.builder().name("ext").build()); // xvdb raw: external
+    manager.revert(vm, "int", RevertOptions.DEFAULTS.forced());
+    manager.create(vm, CreateSpec.builder().name("int2").disks(List.of(DiskSpec.none("xvdb"))).build());
+
+    assertThat(names(ListQuery.all())).containsExactly("int", "ext", "int2");
+    assertThat(names(ListQuery.all().withInternal())).containsExactly("int", "int2");
+    assertThat(names(ListQuery.all().withExternal())).containsExactly("ext");
+    assertThat(names(ListQuery.all().withRoots())).containsExactly("int");
+    assertThat(names(ListQuery.all().withLeaves())).containsExactly("ext", "int2");
+    assertThat(names(ListQuery.all().withNoLeaves())).containsExactly("int");
+    assertThat(names(ListQuery.all().withFrom("int", false))).containsExactly("ext", "int2");
+    assertThatThrownBy(() -> manager.list(vm, ListQuery.all().withFrom("zz", true)))
+        .isInstanceOf(SnapshotNotFoundException.class);
+  }
+
+  List<String> names(ListQuery q) {
+    return manager.list(vm, q).stream().map(Snapshot::name).toList();
+  }
+}
