@@ -3,4 +3,6 @@
  */
 module io.github.xlsnap.cfg {
   requires io.github.xlsnap.core;
+
+  exports io.github.xlsnap.cfg;
 }

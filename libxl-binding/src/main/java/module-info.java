@@ -3,4 +3,6 @@
  */
 module io.github.xlsnap.libxl {
   requires io.github.xlsnap.core;
+
+  exports io.github.xlsnap.libxl;
 }

@@ -3,4 +3,6 @@
  */
 module io.github.xlsnap.store {
   requires io.github.xlsnap.core;
+
+  exports io.github.xlsnap.store;
 }

@@ -12,8 +12,11 @@ import org.jspecify.annotations.Nullable;
 public class DiskImageException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #image()}. */
   private final transient @Nullable Path image;
+  /** Returned by {@link #command()}. */
   private final List<String> command;
+  /** Returned by {@link #exitCode()}. */
   private final int exitCode;
 
   /**

@@ -10,7 +10,9 @@ import java.util.List;
 public class DomainHasSnapshotsException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #operation()}. */
   private final GuardedOperation operation;
+  /** Returned by {@link #snapshots()}. */
   private final List<String> snapshots;
 
   /**

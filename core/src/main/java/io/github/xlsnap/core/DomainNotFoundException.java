@@ -4,6 +4,7 @@ package io.github.xlsnap.core;
 public class DomainNotFoundException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #domain()}. */
   private final String domain;
 
   /**

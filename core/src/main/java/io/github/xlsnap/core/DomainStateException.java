@@ -7,6 +7,7 @@ package io.github.xlsnap.core;
 public class DomainStateException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #state()}. */
   private final DomainState state;
 
   /**

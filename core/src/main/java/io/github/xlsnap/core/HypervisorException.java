@@ -9,7 +9,9 @@ import org.jspecify.annotations.Nullable;
 public class HypervisorException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #operation()}. */
   private final String operation;
+  /** Returned by {@link #code()}. */
   private final int code;
 
   /**

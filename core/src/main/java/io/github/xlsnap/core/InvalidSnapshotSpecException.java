@@ -8,6 +8,7 @@ package io.github.xlsnap.core;
 public class InvalidSnapshotSpecException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #field()}. */
   private final String field;
 
   /**

@@ -10,6 +10,7 @@ import java.util.List;
 public class RiskyRevertException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #reasons()}. */
   private final List<String> reasons;
 
   /**

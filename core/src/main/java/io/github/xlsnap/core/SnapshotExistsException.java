@@ -4,6 +4,7 @@ package io.github.xlsnap.core;
 public class SnapshotExistsException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #snapshot()}. */
   private final String snapshot;
 
   /**

@@ -4,7 +4,9 @@ package io.github.xlsnap.core;
 public class SnapshotNotFoundException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #domain()}. */
   private final String domain;
+  /** Returned by {@link #snapshot()}. */
   private final String snapshot;
 
   /**

@@ -7,7 +7,9 @@ package io.github.xlsnap.core;
 public class ToolNotFoundException extends XlsnapException {
   private static final long serialVersionUID = 1L;
 
+  /** Returned by {@link #tool()}. */
   private final String tool;
+  /** Returned by {@link #debianPackage()}. */
   private final String debianPackage;
 
   /**
