@@ -13,5 +13,5 @@ module io.github.xlsnap.core {
   exports io.github.xlsnap.core;
   exports io.github.xlsnap.core.spi;
   exports io.github.xlsnap.core.disk;
-  // exports io.github.xlsnap.core.sim;  (added with the simulated host)
+  exports io.github.xlsnap.core.sim;
 }
