@@ -389,15 +389,19 @@ public final class SnapshotManager {
     ImageGraph.Plan plan = info.isPresent()
         ? graph.plan(referenced, md.ownedImages(), held)
         : new ImageGraph.Plan(List.of(), Set.of()); // without the domain, its disks are unknown: keep every image
+    Set<Path> rewritten = new HashSet<>();
     for (ImageGraph.Rebase r : plan.rebases()) {
       images.rebase(r.image(), r.newBacking(), r.newBackingFormat());
+      rewritten.add(r.image());
     }
     Set<Path> owned = new HashSet<>(md.ownedImages());
     owned.removeAll(plan.garbage());
-    store.save(new DomainMetadata(uuid, List.copyOf(survivors.values()), current, owned));
+    List<Snapshot> kept = restamp(survivors.values(), rewritten);
+    store.save(new DomainMetadata(uuid, kept, current, owned));
     LOG.info("deleted snapshot(s) {} of {}", doomed, domainName);
 
     List<String> leftovers = new ArrayList<>();
+    Set<Path> trimmed = new HashSet<>();
     for (String n : doomed) {
       Snapshot s = tree.get(n);
       for (DiskSnapshot d : s.disks()) {
@@ -407,8 +411,10 @@ public final class SnapshotManager {
           if (plan.garbage().contains(image) || !Files.exists(image)) {
             continue; // the image goes as a whole
           }
-          bestEffort(leftovers, "internal snapshot " + tag + " in " + image,
-              () -> deleteInternal(info, activeDisks, held, d.target(), image, tag));
+          bestEffort(leftovers, "internal snapshot " + tag + " in " + image, () -> {
+            deleteInternal(info, activeDisks, held, d.target(), image, tag);
+            trimmed.add(image);
+          });
         }
       }
       s.memoryImage().ifPresent(m -> bestEffort(leftovers, "memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
@@ -416,7 +422,37 @@ public final class SnapshotManager {
     for (Path g : plan.garbage()) {
       bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
     }
+    List<Snapshot> restamped = restamp(kept, trimmed);
+    if (!restamped.equals(kept)) {
+      // removing an internal snapshot rewrites the file, not the contents other snapshots rely on
+      DomainMetadata updated = new DomainMetadata(uuid, restamped, current, owned);
+      bestEffort(leftovers, "new stamps of images " + trimmed, () -> store.save(updated));
+    }
     return new DeleteResult(doomed, current, leftovers);
+  }
+
+  /**
+   * Records the new stamps of frozen images that xlsnap itself rewrote without changing what they
+   * read as (a rebase, a removed internal snapshot), so that a later revert does not take them for
+   * images changed behind its back.
+   */
+  private static List<Snapshot> restamp(java.util.Collection<Snapshot> snapshots, Set<Path> rewritten) {
+    List<Snapshot> out = new ArrayList<>();
+    for (Snapshot s : snapshots) {
+      List<DiskSnapshot> disks = new ArrayList<>();
+      boolean changed = false;
+      for (DiskSnapshot d : s.disks()) {
+        if (d.mode() == DiskSnapshotMode.EXTERNAL && rewritten.contains(d.image().orElseThrow())) {
+          d = DiskSnapshot.external(d.target(), d.image().orElseThrow(), d.format(), d.overlay().orElseThrow(),
+              FileStamp.of(d.image().orElseThrow()));
+          changed = true;
+        }
+        disks.add(d);
+      }
+      out.add(changed ? new Snapshot(s.name(), s.createTime(), s.description(), s.parent(), s.children(),
+          s.domainState(), s.live(), s.memoryImage(), s.memoryStamp(), disks) : s);
+    }
+    return List.copyOf(out);
   }
 
   private static Optional<String> nearestSurvivor(SnapshotTree tree, String from, Set<String> gone) {

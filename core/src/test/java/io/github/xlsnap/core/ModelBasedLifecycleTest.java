@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelBasedLifecycleTest {
   private static final List<String> DISKS = List.of("xvda", "xvdb");
-  private static final int EXAMPLES = Integer.getInteger("xlsnap.modelExamples", 20);
+  private static final int EXAMPLES = Integer.getInteger("xlsnap.modelExamples", 60);
 
   @TempDir Path base;
   private final AtomicInteger run = new AtomicInteger();
