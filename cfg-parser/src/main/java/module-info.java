@@ -3,6 +3,4 @@
  */
 module io.github.xlsnap.cfg {
   requires io.github.xlsnap.core;
-
-  exports io.github.xlsnap.cfg;
 }

@@ -3,6 +3,4 @@
  */
 module io.github.xlsnap.store {
   requires io.github.xlsnap.core;
-
-  exports io.github.xlsnap.store;
 }

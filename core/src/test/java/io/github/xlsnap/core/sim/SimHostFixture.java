@@ -59,8 +59,12 @@ final class SimHostFixture implements HypervisorFixture {
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     hypervisor.close();
-    MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
+    try {
+      MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot remove " + directory, e);
+    }
   }
 }

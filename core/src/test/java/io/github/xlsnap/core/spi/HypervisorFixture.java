@@ -49,5 +49,5 @@ public interface HypervisorFixture extends AutoCloseable {
    * @throws Exception if cleaning up fails
    */
   @Override
-  void close() throws Exception;
+  void close();
 }
