@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/require-tools.sh
 mvn -B -q -ntp -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true package
-exec java -cp "examples/target/classes:examples/target/lib/*" io.github.xlsnap.examples.Demo "$@"
+exec java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "examples/target/classes:examples/target/lib/*" io.github.xlsnap.examples.Demo "$@"
