@@ -2,6 +2,7 @@ package io.github.xlsnap.core;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Lists;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,19 +36,7 @@ public final class SnapshotTree {
     List<String> r = new ArrayList<>();
     byName.values().stream().filter(s -> s.parent().isEmpty()).sorted(BY_TIME).forEach(s -> r.add(s.name()));
     this.roots = List.copyOf(r);
-    List<String> order = new ArrayList<>(byName.size());
-    Deque<String> stack = new ArrayDeque<>();
-    for (int i = r.size() - 1; i >= 0; i--) {
-      stack.push(r.get(i));
-    }
-    while (!stack.isEmpty()) {
-      String n = stack.pop();
-      order.add(n);
-      List<String> kids = byName.get(n).children();
-      for (int i = kids.size() - 1; i >= 0; i--) {
-        stack.push(kids.get(i));
-      }
-    }
+    List<String> order = depthFirst(r);
     if (order.size() != byName.size()) {
       List<String> unreachable = new ArrayList<>(byName.keySet());
       unreachable.removeAll(order);
@@ -210,19 +199,18 @@ public final class SnapshotTree {
    * @return the descendants' names, without {@code name} itself
    */
   public List<String> descendants(String name) {
+    return depthFirst(children(name));
+  }
+
+  /** The nodes under (and including) the given ones, each parent before its children. */
+  private List<String> depthFirst(List<String> starts) {
     List<String> out = new ArrayList<>();
     Deque<String> stack = new ArrayDeque<>();
-    List<String> kids = children(name);
-    for (int i = kids.size() - 1; i >= 0; i--) {
-      stack.push(kids.get(i));
-    }
+    Lists.reverse(starts).forEach(stack::push);
     while (!stack.isEmpty()) {
       String n = stack.pop();
       out.add(n);
-      List<String> k = byName.get(n).children();
-      for (int i = k.size() - 1; i >= 0; i--) {
-        stack.push(k.get(i));
-      }
+      Lists.reverse(byName.get(n).children()).forEach(stack::push);
     }
     return out;
   }

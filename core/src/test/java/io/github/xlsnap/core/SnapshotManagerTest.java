@@ -189,14 +189,19 @@ class SnapshotManagerTest {
     assertThat(t.current()).contains("c");
   }
 
-  @Test
-  void mergeDeleteKeepsEveryChildRevertingToItsOwnState() {
+  /** Snapshots a and b, each with both disks in overlays, the guest writing its name before each. */
+  void twoExternalSnapshots() {
     CreateSpec external = CreateSpec.builder().disks(List.of(DiskSpec.external("xvda"), DiskSpec.external("xvdb")))
         .build();
     guestWrites("a");
     manager.create(vm, CreateSpec.builder().name("a").build().overriding(external));
     guestWrites("b");
     manager.create(vm, CreateSpec.builder().name("b").build().overriding(external));
+  }
+
+  @Test
+  void mergeDeleteKeepsEveryChildRevertingToItsOwnState() {
+    twoExternalSnapshots();
     guestWrites("c");
     manager.create(vm, CreateSpec.builder().name("c").build());
     guestWrites("now");
@@ -222,12 +227,7 @@ class SnapshotManagerTest {
 
   @Test
   void mergeDeleteRemovesAnOverlayNoSnapshotNeeds() {
-    CreateSpec external = CreateSpec.builder().disks(List.of(DiskSpec.external("xvda"), DiskSpec.external("xvdb")))
-        .build();
-    guestWrites("a");
-    manager.create(vm, CreateSpec.builder().name("a").build().overriding(external));
-    guestWrites("b");
-    manager.create(vm, CreateSpec.builder().name("b").build().overriding(external));
+    twoExternalSnapshots();
     guestWrites("now");
     Path frozenByB = manager.info(vm, "b").disk("xvda").orElseThrow().image().orElseThrow();
     Path active = host.disks(ref()).get(0).image().orElseThrow();
