@@ -44,7 +44,7 @@ class FailureAtomicityTest {
     final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
     final SimulatedHypervisor sim = SimulatedHypervisor.open(dir.resolve("host"), images);
     final FaultyHypervisor host = new FaultyHypervisor(sim);
-    final InMemorySnapshotStore store = new InMemorySnapshotStore(dir.resolve("snapshots"));
+    final FaultyStore store = new FaultyStore(new InMemorySnapshotStore(dir.resolve("snapshots")));
     final AtomicInteger ids = new AtomicInteger();
     final SnapshotManager manager = SnapshotManager.builder(host, store).diskImages(images)
         .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z")))
@@ -155,27 +155,36 @@ class FailureAtomicityTest {
     // A clean run counts the calls and gives the state after success.
     int hostCalls;
     int diskCalls;
+    int storeCalls;
     State after;
     try (World w = new World(s.inPlace())) {
       w.host.failAt(0);
       w.images.failAt(0);
+      w.store.failAt(0);
       s.operation().accept(w);
       hostCalls = w.host.calls();
       diskCalls = w.images.calls();
+      storeCalls = w.store.calls();
       after = w.state();
     }
     assertThat(hostCalls + diskCalls).as("calls made by %s", s.name()).isPositive();
+    assertThat(storeCalls).as("metadata saves by %s", s.name()).isPositive();
     int failures = 0;
-    for (int n = 1; n <= hostCalls + diskCalls; n++) {
+    for (int n = 1; n <= hostCalls + diskCalls + storeCalls; n++) {
       try (World w = new World(s.inPlace())) {
         State before = w.state();
+        String where;
         if (n <= hostCalls) {
           w.host.failAt(n);
-        } else {
+          where = "hypervisor call " + n;
+        } else if (n <= hostCalls + diskCalls) {
           w.images.failAt(n - hostCalls);
+          where = "disk image call " + (n - hostCalls);
+        } else {
+          w.store.failAt(n - hostCalls - diskCalls);
+          where = "metadata save " + (n - hostCalls - diskCalls);
         }
-        String where = s.name() + ", failure at " + (n <= hostCalls ? "hypervisor call " + n : "disk image call "
-            + (n - hostCalls));
+        where = s.name() + ", failure at " + where;
         boolean failed = false;
         try {
           s.operation().accept(w);
@@ -185,6 +194,7 @@ class FailureAtomicityTest {
         }
         w.host.failAt(0);
         w.images.failAt(0);
+        w.store.failAt(0);
         State now = w.state();
         if (failed) {
           // wholly before: domain, guest, files and metadata as they were

@@ -1,0 +1,52 @@
+package io.github.xlsnap.core;
+
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Wraps a {@link SnapshotStore} and fails its n-th save, before it saves anything. */
+final class FaultyStore implements SnapshotStore {
+  private final SnapshotStore delegate;
+  private final AtomicInteger calls = new AtomicInteger();
+  private volatile int failAt = -1;
+
+  FaultyStore(SnapshotStore delegate) {
+    this.delegate = delegate;
+  }
+
+  void failAt(int n) {
+    calls.set(0);
+    failAt = n;
+  }
+
+  int calls() {
+    return calls.get();
+  }
+
+  @Override
+  public DomainMetadata load(UUID domain) {
+    return delegate.load(domain);
+  }
+
+  @Override
+  public void save(DomainMetadata metadata) {
+    if (calls.incrementAndGet() == failAt) {
+      throw new XlsnapException("injected failure of save", new UncheckedIOException(new java.io.IOException("disk full")));
+    }
+    delegate.save(metadata);
+  }
+
+  @Override
+  public Set<UUID> domains() {
+    return delegate.domains();
+  }
+
+  @Override
+  public Path dataDirectory(UUID domain) {
+    return delegate.dataDirectory(domain);
+  }
+}
