@@ -14,8 +14,9 @@ import java.util.Optional;
  * Trees, ordering and rollback are {@link io.github.xlsnap.core.SnapshotManager}'s; a backend only
  * does what each method says, or throws.
  *
- * <p>Implementations: {@link io.github.xlsnap.core.sim.SimulatedHypervisor} (in-process, for tests
- * and demos) and {@code io.github.xlsnap.libxl.LibxlHypervisor} (libxenlight). Every implementation
+ * <p>Implementations: {@link io.github.xlsnap.core.sim.SimulatedHypervisor} (a simulated host kept
+ * in a directory, for tests and demos) and {@code io.github.xlsnap.libxl.LibxlHypervisor}
+ * (libxenlight). Every implementation
  * must pass the contract test suite {@code io.github.xlsnap.core.spi.HypervisorContract} in the
  * {@code xlsnap-core} test-jar.
  *
