@@ -9,6 +9,7 @@ import io.github.xlsnap.core.internal.DiskPlanner;
 import io.github.xlsnap.core.internal.DiskPlanner.PlannedDisk;
 import io.github.xlsnap.core.internal.ImageGraph;
 import io.github.xlsnap.core.internal.PrivateFiles;
+import io.github.xlsnap.core.internal.ProgressWatcher;
 import io.github.xlsnap.core.internal.Rollback;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
@@ -74,6 +75,7 @@ public final class SnapshotManager {
   private final DiskImages images;
   private final Clock clock;
   private final Supplier<String> ids;
+  private final Optional<ProgressListener> progress;
   private final ConcurrentMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
 
   private SnapshotManager(Builder b) {
@@ -82,6 +84,7 @@ public final class SnapshotManager {
     this.images = b.images != null ? b.images : QemuImg.system();
     this.clock = b.clock;
     this.ids = b.ids;
+    this.progress = b.progress;
   }
 
   /**
@@ -102,6 +105,7 @@ public final class SnapshotManager {
     private DiskImages images;
     private Clock clock = Clock.systemUTC();
     private Supplier<String> ids = Builder::randomId;
+    private Optional<ProgressListener> progress = Optional.empty();
 
     private Builder(Hypervisor hypervisor, SnapshotStore store) {
       this.hypervisor = requireNonNull(hypervisor, "hypervisor");
@@ -127,6 +131,17 @@ public final class SnapshotManager {
      */
     public Builder clock(Clock value) {
       clock = requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Sets who hears the progress of memory images being written; default: nobody.
+     *
+     * @param value the listener
+     * @return this builder
+     */
+    public Builder progressListener(ProgressListener value) {
+      progress = Optional.of(requireNonNull(value, "progressListener"));
       return this;
     }
 
@@ -215,7 +230,7 @@ public final class SnapshotManager {
         Path file = memoryImage.get();
         createMemoryFile(file, "memory_path");
         rollback.add("delete memory image " + file, () -> PrivateFiles.deleteIfExists(file));
-        CheckpointResult r = hypervisor.checkpoint(ref, file, live ? CheckpointMode.LIVE : CheckpointMode.STOPPED);
+        CheckpointResult r = checkpoint(ref, file, live ? CheckpointMode.LIVE : CheckpointMode.STOPPED);
         rollback.add("resume " + ref.name(), () -> hypervisor.resume(ref));
         LOG.info("saved memory of {} to {}: {} bytes in {} round(s), guest stopped {} ms", ref.name(), file,
             r.bytesWritten(), r.rounds(), r.guestStopped().toMillis());
@@ -268,6 +283,18 @@ public final class SnapshotManager {
     } catch (RuntimeException | Error e) {
       rollback.undo(e);
       throw e;
+    }
+  }
+
+  private CheckpointResult checkpoint(DomainRef ref, Path file, CheckpointMode mode) {
+    if (progress.isEmpty()) {
+      return hypervisor.checkpoint(ref, file, mode);
+    }
+    ProgressWatcher watcher = new ProgressWatcher(progress.get(), ref, file);
+    try {
+      return hypervisor.checkpoint(ref, file, mode);
+    } finally {
+      watcher.close();
     }
   }
 
@@ -626,7 +653,7 @@ public final class SnapshotManager {
       // 1. Save the present instance, so that a failure can bring it back.
       createMemoryFile(rollbackMemory, "rollback memory image");
       rollback.add("delete " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
-      hypervisor.checkpoint(ref, rollbackMemory, CheckpointMode.STOPPED);
+      checkpoint(ref, rollbackMemory, CheckpointMode.STOPPED);
       rollback.add("resume " + ref.name(), () -> hypervisor.resume(ref));
       if (!rollbackRequests.isEmpty()) {
         hypervisor.snapshotDisks(ref, rollbackRequests);

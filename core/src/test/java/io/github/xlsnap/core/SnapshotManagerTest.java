@@ -129,6 +129,22 @@ class SnapshotManagerTest {
   }
 
   @Test
+  void progressListenerHearsTheMemoryImageGrowUntilDone() throws Exception {
+    List<Long> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Boolean> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+    manager = SnapshotManager.builder(host, store).diskImages(images)
+        .progressListener((domain, image, bytes, elapsed, last) -> {
+          assertThat(domain.name()).isEqualTo("vm1");
+          sizes.add(bytes);
+          done.add(last);
+        }).build();
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("p").build());
+    assertThat(done).endsWith(true).containsOnlyOnce(true);
+    assertThat(sizes.get(sizes.size() - 1)).isEqualTo(Files.size(s.memoryImage().orElseThrow())).isPositive();
+    assertThat(sizes).isSorted();
+  }
+
+  @Test
   void defaultNamesStayUniqueWithinOneSecond() {
     manager = SnapshotManager.builder(host, store).diskImages(images).clock(Clock.fixed(now, ZoneOffset.UTC)).build();
     Snapshot a = manager.create(vm, CreateSpec.DEFAULTS);
