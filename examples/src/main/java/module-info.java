@@ -1,4 +1,10 @@
-/** xlsnap examples: the demo and programs that show how to embed the SDK. */
+/** xlsnap examples: the demo, the {@code xlsnap} command line, and programs that show how to embed the SDK. */
 module io.github.xlsnap.examples {
   requires io.github.xlsnap.core;
+  requires info.picocli;
+
+  exports io.github.xlsnap.examples;
+  exports io.github.xlsnap.examples.cli;
+
+  opens io.github.xlsnap.examples.cli to info.picocli;
 }

@@ -15,7 +15,7 @@ import io.github.xlsnap.core.sim.SimDomainSpec;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +35,12 @@ public final class Demo {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final SimulatedHypervisor host;
   private final SnapshotManager manager;
   private final DomainSelector vm = DomainSelector.byName("demo");
 
-  private Demo(PrintStream out, SimulatedHypervisor host, SnapshotManager manager) {
+  private Demo(PrintWriter out, SimulatedHypervisor host, SnapshotManager manager) {
     this.out = out;
     this.host = host;
     this.manager = manager;
@@ -55,7 +55,7 @@ public final class Demo {
   public static void main(String[] args) throws IOException {
     Path dir = args.length > 0 ? Path.of(args[0]).toAbsolutePath() : Files.createTempDirectory("xlsnap-demo");
     try {
-      run(dir, System.out);
+      run(dir, new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
     } finally {
       if (args.length == 0) {
         deleteTree(dir);
@@ -69,12 +69,13 @@ public final class Demo {
    * @param dir where the simulated host and the snapshot files go
    * @param out where to print
    */
-  public static void run(Path dir, PrintStream out) {
+  public static void run(Path dir, PrintWriter out) {
     try (SimulatedHypervisor host = SimulatedHypervisor.open(dir.resolve("host"))) {
       SnapshotManager manager =
           SnapshotManager.builder(host, new InMemorySnapshotStore(dir.resolve("snapshots"))).build();
       new Demo(out, host, manager).script();
     }
+    out.flush();
   }
 
   private void script() {

@@ -2,9 +2,8 @@ package io.github.xlsnap.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,9 +14,9 @@ class DemoTest {
 
   @Test
   void demoShowsRevertBringingDataBackAndTheTree() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    Demo.run(dir, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    String out = bytes.toString(StandardCharsets.UTF_8);
+    StringWriter text = new StringWriter();
+    Demo.run(dir, new PrintWriter(text));
+    String out = text.toString();
 
     assertThat(out).contains("$ snapshot-revert demo base")
         .contains("guest memory reads 'version 1', disk xvda reads 'version 1'")

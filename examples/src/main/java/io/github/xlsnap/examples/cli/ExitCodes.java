@@ -1,0 +1,59 @@
+package io.github.xlsnap.examples.cli;
+
+import io.github.xlsnap.core.DomainHasSnapshotsException;
+import io.github.xlsnap.core.DomainNotFoundException;
+import io.github.xlsnap.core.DomainStateException;
+import io.github.xlsnap.core.InvalidSnapshotSpecException;
+import io.github.xlsnap.core.RiskyRevertException;
+import io.github.xlsnap.core.SnapshotExistsException;
+import io.github.xlsnap.core.SnapshotNotFoundException;
+
+/** The exit codes of the {@code xlsnap} command, distinct for what a script acts on. */
+public final class ExitCodes {
+  /** Success. */
+  public static final int OK = 0;
+  /** The operation failed (a hypervisor, disk or store failure); it was rolled back. */
+  public static final int FAILURE = 1;
+  /** The command line or an input file is wrong: unknown option, conflicting flags, invalid name. */
+  public static final int USAGE = 2;
+  /** The domain or snapshot does not exist. */
+  public static final int NOT_FOUND = 3;
+  /** Refused: a risky revert without --force, a guard, a name taken, a domain in the wrong state. */
+  public static final int REFUSED = 4;
+
+  private ExitCodes() {}
+
+  /**
+   * Maps an exception to an exit code.
+   *
+   * @param e what went wrong
+   * @return the exit code
+   */
+  public static int of(Throwable e) {
+    if (e instanceof DomainNotFoundException || e instanceof SnapshotNotFoundException) {
+      return NOT_FOUND;
+    }
+    if (e instanceof InvalidSnapshotSpecException || e instanceof UsageException) {
+      return USAGE;
+    }
+    if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException
+        || e instanceof SnapshotExistsException || e instanceof DomainStateException) {
+      return REFUSED;
+    }
+    return FAILURE;
+  }
+
+  /** A command line that parses but cannot be carried out as written. */
+  public static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong, in one line
+     */
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.github.xlsnap.examples.cli;
+
+import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.DomainNotFoundException;
+import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.ProgressListener;
+import io.github.xlsnap.core.SnapshotManager;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.Hypervisor;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What one command works on: the host named by {@code --connect} and the snapshot store named by
+ * {@code --store}. Closes the host when done.
+ */
+final class Session implements AutoCloseable {
+  /** The default store of the seed design. */
+  static final Path DEFAULT_STORE = Path.of("/var/lib/xen/snapshots");
+
+  final Hypervisor hypervisor;
+  private final Path storeDir;
+  private final Optional<ProgressListener> progress;
+  private SnapshotManager manager;
+
+  private Session(Hypervisor hypervisor, Path storeDir, Optional<ProgressListener> progress) {
+    this.hypervisor = hypervisor;
+    this.storeDir = storeDir;
+    this.progress = progress;
+  }
+
+  /** The manager over this host and the store, opened on first use (listing domains needs no store). */
+  SnapshotManager manager() {
+    if (manager == null) {
+      SnapshotManager.Builder b = SnapshotManager.builder(hypervisor, Stores.open(storeDir));
+      progress.ifPresent(b::progressListener);
+      manager = b.build();
+    }
+    return manager;
+  }
+
+  static Session open(String connect, Optional<Path> storeDir, Optional<ProgressListener> progress) {
+    URI uri;
+    try {
+      uri = URI.create(connect);
+    } catch (IllegalArgumentException e) {
+      throw new ExitCodes.UsageException("--connect " + connect + ": not a URI (" + e.getMessage() + ")");
+    }
+    String scheme = String.valueOf(uri.getScheme());
+    switch (scheme) {
+      case "sim" -> {
+        Path dir = simDirectory(uri, connect);
+        if (!Files.isDirectory(dir)) {
+          throw new ExitCodes.UsageException("--connect " + connect + ": no simulated host in " + dir
+              + " (create one with: xlsnap sim-init " + dir + ")");
+        }
+        return new Session(SimulatedHypervisor.open(dir), storeDir.orElse(dir.resolve("snapshots")), progress);
+      }
+      case "xen" -> throw new ExitCodes.UsageException("--connect " + connect
+          + ": the libxl backend is not part of this build yet (xlsnap-libxl-binding)");
+      default -> throw new ExitCodes.UsageException("--connect " + connect
+          + ": unknown scheme; use sim:///<dir> or xen:///system");
+    }
+  }
+
+  static Path simDirectory(URI uri, String connect) {
+    String path = uri.getPath();
+    if (path == null || path.isEmpty() || path.equals("/")) {
+      throw new ExitCodes.UsageException("--connect " + connect + ": a sim: URI names a directory, e.g. sim:///tmp/host");
+    }
+    return Path.of(path).toAbsolutePath();
+  }
+
+  DomainInfo domain(DomainSelector selector) {
+    return hypervisor.find(selector).orElseThrow(() -> new DomainNotFoundException(selector.toString()));
+  }
+
+  @Override
+  public void close() {
+    hypervisor.close();
+  }
+}

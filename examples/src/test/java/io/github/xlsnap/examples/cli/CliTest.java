@@ -1,0 +1,210 @@
+package io.github.xlsnap.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Drives the {@code xlsnap} command as a user would: a fresh JVM per command, its stdout, stderr and
+ * exit code, against a simulated host made with {@code sim-init}.
+ */
+class CliTest {
+  @TempDir Path dir;
+  Path host;
+  String connect;
+
+  record Result(int code, String out, String err) {
+    List<String> lines() {
+      return out.lines().toList();
+    }
+  }
+
+  static Result xlsnap(String... args) throws IOException, InterruptedException {
+    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
+        "io.github.xlsnap.examples.cli.Xlsnap"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().remove("XLSNAP_CONNECT");
+    File out = File.createTempFile("xlsnap-out", ".txt");
+    File err = File.createTempFile("xlsnap-err", ".txt");
+    try {
+      Process p = pb.redirectOutput(out).redirectError(err).start();
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("xlsnap %s finished", List.of(args)).isTrue();
+      return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+          Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out.toPath());
+      Files.deleteIfExists(err.toPath());
+    }
+  }
+
+  Result on(String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--connect", connect));
+    all.addAll(List.of(args));
+    return xlsnap(all.toArray(String[]::new));
+  }
+
+  Result ok(String... args) throws IOException, InterruptedException {
+    Result r = on(args);
+    assertThat(r.code()).as("xlsnap %s: %s", List.of(args), r.err()).isZero();
+    return r;
+  }
+
+  @BeforeEach
+  void simulatedHost() throws Exception {
+    host = dir.resolve("host");
+    Result r = xlsnap("sim-init", host.toString(), "--domain", "web", "--domain", "db", "--memory", "64K", "--disk",
+        "1M");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Domain web created").contains("Domain db created");
+    connect = "sim://" + host;
+  }
+
+  @Test
+  void listShowsDomainsAsXlListDoes() throws Exception {
+    Result r = ok("list");
+    assertThat(r.lines().get(0)).isEqualTo("Name                                        ID   Mem VCPUs\tState\tTime(s)");
+    assertThat(r.out()).contains("Domain-0").containsPattern("web\\s+1\\s+0\\s+1\\s+r-----");
+  }
+
+  @Test
+  void createListRevertDeleteThroughTheCommandLine() throws Exception {
+    ok("sim-write", "web", "--disk", "xvda", "--pattern", "first");
+    Result created = ok("snapshot-create", "web");
+    assertThat(created.out()).containsPattern("Domain snapshot \\d{8}T\\d{6}Z created");
+    String first = created.out().replaceAll("(?s).*snapshot (\\S+) created.*", "$1");
+
+    ok("sim-write", "web", "--disk", "xvda", "--pattern", "second");
+    ok("snapshot-create", "web", "--name", "second", "--live");
+    ok("sim-write", "web", "--disk", "xvda", "--pattern", "third");
+
+    Result table = ok("snapshot-list", "web", "--parent");
+    assertThat(table.lines().get(0)).contains("Name").contains("Creation Time").contains("State").contains("Parent");
+    assertThat(table.out()).containsPattern("second\\s+\\d{4}-\\d{2}-\\d{2} \\S+ \\+0000\\s+running\\s+" + first);
+    assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly(first, "second");
+    assertThat(ok("snapshot-current", "web").out().trim()).isEqualTo("second");
+
+    ok("snapshot-revert", "web", first, "--paused");
+    assertThat(ok("sim-read", "web", "--disk", "xvda").out().trim()).isEqualTo("first");
+    assertThat(ok("list").out()).containsPattern("web\\s+\\d+\\s+0\\s+1\\s+--p---");
+    ok("snapshot-revert", "web", "second", "--running");
+    assertThat(ok("sim-read", "web", "--disk", "xvda").out().trim()).isEqualTo("second");
+    assertThat(ok("list").out()).containsPattern("web\\s+\\d+\\s+0\\s+1\\s+r-----");
+
+    ok("snapshot-delete", "web", first);
+    assertThat(ok("snapshot-list", "web", "--roots", "--name").lines()).containsExactly("second");
+    assertThat(ok("snapshot-info", "web", "second").out()).contains("Parent:         -");
+  }
+
+  @Test
+  void treeRootsLeavesFromAndJson() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    ok("snapshot-create", "web", "--name", "b");
+    ok("snapshot-revert", "web", "a");
+    ok("snapshot-create", "web", "--name", "c");
+    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- b\n  |\n  +- c\n\n");
+    assertThat(ok("snapshot-list", "web", "--leaves", "--name").lines()).containsExactly("b", "c");
+    assertThat(ok("snapshot-list", "web", "--from", "a", "--name").lines()).containsExactly("b", "c");
+    assertThat(ok("snapshot-list", "web", "--internal", "--name").lines()).containsExactly("a", "b", "c");
+    assertThat(ok("snapshot-list", "web", "--external", "--name").lines()).isEmpty();
+    String json = ok("snapshot-list", "web", "--json").out().trim();
+    assertThat(json).startsWith("[{\"name\":\"a\"").contains("\"children\":[\"b\",\"c\"]").endsWith("}]");
+    assertThat(ok("snapshot-info", "web", "c", "--json").out()).contains("\"current\":true").contains("\"parent\":\"a\"");
+    Result info = ok("snapshot-info", "web", "a");
+    assertThat(info.out()).contains("Name:           a").contains("Children:       2").contains("Descendants:    2")
+        .contains("Location:       internal").containsPattern("Disk xvda:\\s+internal xlsnap-");
+  }
+
+  @Test
+  void deleteModesKeepWhatTheySay() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    ok("snapshot-create", "web", "--name", "b");
+    ok("snapshot-create", "web", "--name", "c");
+    ok("snapshot-delete", "web", "b");
+    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- c\n\n");
+    ok("snapshot-delete", "web", "a", "--children-only");
+    assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly("a");
+    ok("snapshot-create", "web", "--name", "d");
+    ok("snapshot-delete", "web", "a", "--children");
+    assertThat(ok("snapshot-list", "web", "--name").lines()).isEmpty();
+  }
+
+  @Test
+  void badInputGivesOneLineAndAnExitCodeAndChangesNothing() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    String before = ok("snapshot-list", "web", "--json").out();
+
+    expect(on("snapshot-create", "nope"), ExitCodes.NOT_FOUND, "domain nope not found");
+    expect(on("snapshot-revert", "web", "zz"), ExitCodes.NOT_FOUND, "no snapshot named 'zz'");
+    expect(on("snapshot-delete", "web", "zz"), ExitCodes.NOT_FOUND, "no snapshot named 'zz'");
+    expect(on("snapshot-create", "web", "--name", "x/y"), ExitCodes.USAGE, "contains '/'");
+    expect(on("snapshot-create", "web", "--name", "a"), ExitCodes.REFUSED, "already has a snapshot named 'a'");
+    expect(on("snapshot-revert", "web", "a", "--running", "--paused"), ExitCodes.USAGE, "mutually exclusive");
+    expect(on("snapshot-delete", "web", "a", "--children", "--children-only"), ExitCodes.USAGE, "mutually exclusive");
+    expect(on("snapshot-list", "web", "--tree", "--name"), ExitCodes.USAGE, "--tree and --name exclude each other");
+    expect(on("snapshot-list", "web", "--bogus"), ExitCodes.USAGE, "Unknown option");
+    expect(xlsnap("--connect", "sim://" + dir.resolve("none"), "list"), ExitCodes.USAGE, "no simulated host");
+    expect(xlsnap("--connect", "ftp://x", "list"), ExitCodes.USAGE, "unknown scheme");
+
+    assertThat(ok("snapshot-list", "web", "--json").out()).isEqualTo(before);
+    assertThat(ok("list").out()).containsPattern("web\\s+1\\s+0\\s+1\\s+r-----");
+  }
+
+  @Test
+  void riskyRevertNeedsForceAndTheGuardIsReported() throws Exception {
+    ok("sim-write", "web", "--memory", "--pattern", "kept");
+    ok("snapshot-create", "web", "--name", "a");
+    Files.delete(host.resolve("snapshots").resolve(uuidOf("web")).resolve("a.memory"));
+    expect(on("snapshot-revert", "web", "a"), ExitCodes.REFUSED, "needs force");
+    assertThat(ok("sim-read", "web", "--memory").out().trim()).isEqualTo("kept");
+    ok("snapshot-revert", "web", "a", "--force");
+    assertThat(ok("sim-read", "web", "--memory").out().trim()).isEmpty(); // booted from disk
+  }
+
+  @Test
+  void guestCommandsNeedTheSimulatedHostAndOnePlace() throws Exception {
+    expect(on("sim-read", "web"), ExitCodes.USAGE, "Missing required argument");
+    expect(on("sim-read", "web", "--memory", "--disk", "xvda"), ExitCodes.USAGE, "mutually exclusive");
+    expect(xlsnap("--connect", "xen:///system", "sim-read", "web", "--memory"), ExitCodes.USAGE,
+        "need a simulated host");
+    expect(xlsnap("sim-init", dir.resolve("h2").toString(), "--memory", "lots"), ExitCodes.USAGE, "not a size");
+  }
+
+  @Test
+  void helpOnEveryCommandCompletionAndDemo() throws Exception {
+    for (String c : List.of("list", "snapshot-create", "snapshot-delete", "snapshot-revert", "snapshot-list",
+        "snapshot-info", "snapshot-current", "sim-init", "sim-write", "sim-read", "demo")) {
+      Result r = xlsnap(c, "--help");
+      assertThat(r.code()).as(c).isZero();
+      assertThat(r.out()).as(c).startsWith("Usage: xlsnap " + c);
+    }
+    assertThat(xlsnap("generate-completion").out()).contains("complete -F").contains("snapshot-revert");
+    Result demo = xlsnap("demo");
+    assertThat(demo.code()).as(demo.err()).isZero();
+    assertThat(demo.out()).contains("  base\n    v3\n    experiment *\n");
+  }
+
+  private String uuidOf(String domain) throws Exception {
+    String json = ok("list", "--json").out();
+    return json.replaceAll("(?s).*\"name\":\"" + domain + "\",\"domid\":\\d+,\"uuid\":\"([^\"]+)\".*", "$1");
+  }
+
+  private static void expect(Result r, int code, String message) {
+    assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(code);
+    assertThat(r.err()).contains(message);
+    assertThat(r.err().lines().filter(l -> !l.startsWith("try: ")).count()).as("one line: %s", r.err()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+  }
+}
