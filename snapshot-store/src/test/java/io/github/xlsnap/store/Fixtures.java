@@ -24,7 +24,7 @@ final class Fixtures {
 
   static Snapshot plain(String name, Optional<String> parent, List<String> children, int second) {
     return new Snapshot(name, T0.plusSeconds(second), "", parent, children, DomainState.RUNNING, false,
-        Optional.empty(), Optional.empty(), List.of(DiskSnapshot.internal("xvda", Path.of("/img/a.qcow2"), "xlsnap-" + name)));
+        Optional.empty(), Optional.empty(), List.of(DiskSnapshot.none("xvda")));
   }
 
   /** A snapshot using every field. */
