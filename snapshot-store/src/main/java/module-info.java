@@ -1,6 +1,14 @@
 /**
- * xlsnap snapshot-store: the durable, crash-safe JSON snapshot metadata store. In development: this module is an empty placeholder until its issue lands.
+ * xlsnap's durable snapshot metadata store: {@link io.github.xlsnap.store.JsonSnapshotStore}, one
+ * libxl-json file per snapshot under {@code <root>/<domain-uuid>/}, crash-safe and safe between
+ * threads and processes.
  */
 module io.github.xlsnap.store {
-  requires io.github.xlsnap.core;
+  requires transitive io.github.xlsnap.core;
+  requires com.fasterxml.jackson.databind;
+  requires com.google.common;
+  requires org.slf4j;
+  requires transitive org.jspecify;
+
+  exports io.github.xlsnap.store;
 }

@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  * failure to remove one is logged and reported in {@link DeleteResult#leftovers()}, never undone.
  *
  * <p><b>Threads.</b> Thread-safe. Operations on one domain are serialized in this JVM; operations
- * on different domains run in parallel. Serializing processes is the store's job.
+ * on different domains run in parallel. Each operation also holds the store's
+ * {@linkplain SnapshotStore#lockDomain lease} of the domain, which serializes processes sharing a
+ * store.
  *
  * <p><b>Ownership.</b> The manager does not own the hypervisor or the store: whoever built them
  * closes them.
@@ -965,7 +967,12 @@ public final class SnapshotManager {
     ReentrantLock lock = locks.computeIfAbsent(uuid, u -> new ReentrantLock());
     lock.lock();
     try {
-      return body.get();
+      SnapshotStore.Lease lease = store.lockDomain(uuid);
+      try {
+        return body.get();
+      } finally {
+        lease.close();
+      }
     } finally {
       lock.unlock();
     }

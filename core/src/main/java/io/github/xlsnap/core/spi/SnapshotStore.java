@@ -12,7 +12,9 @@ import java.util.UUID;
  * {@code xlsnap-snapshot-store} module ({@code <root>/<domain-uuid>/snapshotdata-<name>.libxl-json}).
  *
  * <p>Implementations must be safe for use by several threads. The manager serializes writers of one
- * domain within its JVM; a store shared between processes serializes them itself.
+ * domain within its JVM; a store shared between processes serializes them itself, and, through
+ * {@link #lockDomain}, lets the manager hold a domain for a whole operation (load, hypervisor work,
+ * save), so that managers in different processes never lose each other's updates.
  */
 public interface SnapshotStore {
 
@@ -47,4 +49,28 @@ public interface SnapshotStore {
    * @return the directory, absolute
    */
   Path dataDirectory(UUID domain);
+
+  /**
+   * Holds a domain for one whole operation of the manager, against other processes: the manager
+   * calls it after taking its own in-JVM lock of the domain and closes the lease when the operation
+   * ends; {@link #load} and {@link #save} are called while it is held, by the same thread. The
+   * default holds nothing, which suffices for a store used by one process.
+   *
+   * @param domain the domain's UUID
+   * @return the held lease; closing it releases the domain
+   */
+  default Lease lockDomain(UUID domain) {
+    return Lease.NONE;
+  }
+
+  /** A domain held by {@link #lockDomain}; {@link #close} releases it. Used by one thread. */
+  @FunctionalInterface
+  interface Lease extends AutoCloseable {
+    /** A lease that holds nothing. */
+    Lease NONE = () -> { };
+
+    /** Releases the domain. */
+    @Override
+    void close();
+  }
 }

@@ -1,0 +1,731 @@
+package io.github.xlsnap.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.xlsnap.core.DiskSnapshot;
+import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.SnapshotNames;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.store.CorruptMetadataException.Problem;
+import io.github.xlsnap.store.StoreFinding.Kind;
+import io.github.xlsnap.store.internal.Codec;
+import io.github.xlsnap.store.internal.Codec.DomainRecord;
+import io.github.xlsnap.store.internal.Codec.ReadSnapshot;
+import io.github.xlsnap.store.internal.DomainLock;
+import io.github.xlsnap.store.internal.DurableFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable {@link SnapshotStore}: one libxl-json file per snapshot,
+ * {@code <root>/<domain-uuid>/snapshotdata-<name>.libxl-json}, as the seed design lays out, plus a
+ * small domain record and, while a change is being applied, a journal. See the
+ * {@linkplain io.github.xlsnap.store package documentation} for the format, the atomicity design and
+ * recovery.
+ *
+ * <p>Use it with the manager: {@code SnapshotManager.builder(hypervisor, JsonSnapshotStore.open(dir))}.
+ *
+ * <p><b>Threads and processes.</b> Thread-safe, and safe between processes on one host: every load,
+ * save, check and repair of a domain holds the domain's lock (an in-JVM lock plus an OS file lock), so
+ * writers are serialized, readers never see half a change, and a lock held by a dead process is
+ * released by the OS. Holds no open files between calls; nothing to close.
+ */
+public final class JsonSnapshotStore implements SnapshotStore {
+  /** The root the seed design names: {@code /var/lib/xen/snapshots}. */
+  public static final Path DEFAULT_ROOT = Path.of("/var/lib/xen/snapshots");
+
+  static final String PREFIX = "snapshotdata-";
+  static final String SUFFIX = ".libxl-json";
+  static final String DOMAIN_FILE = "xlsnap-domain.libxl-json";
+  static final String JOURNAL_FILE = "xlsnap-journal.libxl-json";
+  static final String QUARANTINE = "quarantine";
+  private static final Logger LOG = LoggerFactory.getLogger(JsonSnapshotStore.class);
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Path root;
+  private final Clock clock;
+  private final ConcurrentMap<UUID, State> cache = new ConcurrentHashMap<>();
+  /** For tests: called at each step of a commit, to simulate a crash there by throwing. */
+  private volatile Consumer<String> steps = step -> { };
+
+  /** What is on disk for one domain at one generation, and the JSON it was read from. */
+  private record State(long generation, DomainMetadata metadata, Map<String, ObjectNode> json,
+      @Nullable ObjectNode domainJson) {}
+
+  private JsonSnapshotStore(Path root, Clock clock) {
+    this.root = root;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens the store at a root directory, creating it ({@code 0700}) if missing, and recovers every
+   * domain: a change that was committed but not wholly applied when a process died is completed, and
+   * temporary files left behind are removed. Recovery is logged.
+   *
+   * @param root the root directory; a relative path is taken from the working directory
+   * @return the store
+   * @throws UncheckedIOException if the root cannot be created or read
+   * @throws CorruptMetadataException if a domain's journal is unreadable (see {@link #check})
+   */
+  public static JsonSnapshotStore open(Path root) {
+    return open(root, Clock.systemUTC());
+  }
+
+  /**
+   * Opens the store at {@link #DEFAULT_ROOT}.
+   *
+   * @return the store
+   * @see #open(Path)
+   */
+  public static JsonSnapshotStore openDefault() {
+    return open(DEFAULT_ROOT);
+  }
+
+  /**
+   * Opens the store with a clock, which names quarantined files.
+   *
+   * @param root the root directory
+   * @param clock the clock
+   * @return the store
+   * @see #open(Path)
+   */
+  public static JsonSnapshotStore open(Path root, Clock clock) {
+    requireNonNull(root, "root");
+    requireNonNull(clock, "clock");
+    Path real;
+    try {
+      Path abs = root.toAbsolutePath().normalize();
+      Path parent = abs.getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      DurableFiles.createPrivateDirectory(abs);
+      real = abs.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open snapshot store " + root, e);
+    }
+    JsonSnapshotStore store = new JsonSnapshotStore(real, clock);
+    for (UUID d : store.domainDirectories()) {
+      store.withLock(d, dir -> store.recover(d, dir));
+    }
+    return store;
+  }
+
+  /** For tests: calls {@code hook} with the name of each step of a commit as it is reached. */
+  void onCommitStep(Consumer<String> hook) {
+    steps = requireNonNull(hook, "hook");
+  }
+
+  /**
+   * Returns the root directory.
+   *
+   * @return its real, absolute path
+   */
+  public Path root() {
+    return root;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SnapshotStore
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws CorruptMetadataException naming the file, if a file of the domain cannot be used
+   */
+  @Override
+  public DomainMetadata load(UUID domain) {
+    requireNonNull(domain, "domain");
+    Path dir = dataDirectory(domain);
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return DomainMetadata.empty(domain);
+    }
+    return withLock(domain, d -> state(domain, d).metadata());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Writes only the files that change, through the domain's journal (see the package documentation).
+   *
+   * @throws CorruptMetadataException naming the file, if a file of the domain cannot be used; nothing
+   *     is written then
+   */
+  @Override
+  public void save(DomainMetadata metadata) {
+    requireNonNull(metadata, "metadata");
+    UUID domain = metadata.domain();
+    try {
+      DurableFiles.createPrivateDirectory(dataDirectory(domain));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dataDirectory(domain), e);
+    }
+    withLock(domain, dir -> {
+      State before = state(domain, dir);
+      if (before.metadata().equals(metadata) && before.generation() > 0) {
+        return null;
+      }
+      Map<String, Snapshot> old = new HashMap<>();
+      before.metadata().snapshots().forEach(s -> old.put(s.name(), s));
+      Map<String, ObjectNode> writes = new LinkedHashMap<>();
+      Map<String, ObjectNode> json = new HashMap<>(before.json());
+      for (Snapshot s : metadata.snapshots()) {
+        if (!s.equals(old.get(s.name()))) {
+          ObjectNode n = Codec.writeSnapshot(s, before.json().get(s.name()));
+          writes.put(fileName(s.name()), n);
+          json.put(s.name(), n);
+        }
+      }
+      List<String> deletes = new ArrayList<>();
+      Set<String> keep = new HashSet<>();
+      metadata.snapshots().forEach(s -> keep.add(s.name()));
+      for (String name : old.keySet()) {
+        if (!keep.contains(name)) {
+          deletes.add(fileName(name));
+          json.remove(name);
+        }
+      }
+      long generation = before.generation() + 1;
+      ObjectNode domainJson = Codec.writeDomain(domain, generation, metadata.current(), sorted(metadata.ownedImages()),
+          before.domainJson());
+      commit(dir, domain, generation, writes, deletes, domainJson, steps);
+      cache.put(domain, new State(generation, metadata, Map.copyOf(json), domainJson));
+      return null;
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Takes the domain's lock (see the class documentation) until the lease is closed, creating the
+   * domain's directory if needed; loads and saves by the same thread meanwhile re-enter it.
+   */
+  @Override
+  public Lease lockDomain(UUID domain) {
+    requireNonNull(domain, "domain");
+    Path dir = dataDirectory(domain);
+    try {
+      DurableFiles.createPrivateDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    DomainLock.Held held = withLock(domain, d -> DomainLock.acquire(d));
+    return () -> {
+      try {
+        held.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot release the lock of " + dir, e);
+      }
+    };
+  }
+
+  @Override
+  public Set<UUID> domains() {
+    Set<UUID> out = new HashSet<>();
+    for (UUID d : domainDirectories()) {
+      try {
+        DomainMetadata md = load(d);
+        if (!md.snapshots().isEmpty() || !md.ownedImages().isEmpty()) {
+          out.add(d);
+        }
+      } catch (CorruptMetadataException e) {
+        out.add(d); // it has metadata, unusable as it is: check and repair it
+      }
+    }
+    return Set.copyOf(out);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @return {@code <root>/<domain-uuid>}
+   */
+  @Override
+  public Path dataDirectory(UUID domain) {
+    return root.resolve(requireNonNull(domain, "domain").toString());
+  }
+
+  /**
+   * Returns the metadata file of a snapshot.
+   *
+   * @param domain the domain's UUID
+   * @param name the snapshot's name, checked by {@link SnapshotNames#validate}
+   * @return {@code <root>/<domain-uuid>/snapshotdata-<name>.libxl-json}
+   */
+  public Path snapshotFile(UUID domain, String name) {
+    return dataDirectory(domain).resolve(fileName(SnapshotNames.validate(name)));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // check and repair
+
+  /**
+   * Checks a domain's metadata and the files it names, reading every file afresh. A pending journal
+   * is applied first, as on every access. Changes nothing else.
+   *
+   * @param domain the domain's UUID
+   * @return the findings, empty if all is well
+   */
+  public List<StoreFinding> check(UUID domain) {
+    requireNonNull(domain, "domain");
+    if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    return withLock(domain, dir -> scan(domain, dir).findings());
+  }
+
+  /**
+   * Repairs what {@link #check} finds, without guessing: unusable metadata files, snapshots in a cycle
+   * and foreign files are moved to {@code <root>/<domain-uuid>/quarantine/} (never deleted); a
+   * snapshot whose parent is gone becomes a root; every {@code children} list is recomputed from the
+   * {@code parent} fields; a current snapshot that does not exist is cleared. Missing memory images
+   * and disk files cannot be repaired and stay reported. If a file is of a newer format version or
+   * unreadable, nothing is changed.
+   *
+   * @param domain the domain's UUID
+   * @return what was found, quarantined and is left
+   */
+  public RepairReport repair(UUID domain) {
+    requireNonNull(domain, "domain");
+    if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
+      return new RepairReport(List.of(), List.of(), List.of());
+    }
+    return withLock(domain, dir -> repairLocked(domain, dir));
+  }
+
+  private record Scan(List<StoreFinding> findings, Map<String, ReadSnapshot> snapshots, Map<String, Path> files,
+      Set<Path> quarantine, @Nullable DomainRecord domainRecord, boolean blocked) {}
+
+  private Scan scan(UUID domain, Path dir) throws IOException {
+    List<StoreFinding> findings = new ArrayList<>();
+    Map<String, ReadSnapshot> snaps = new LinkedHashMap<>();
+    Map<String, Path> files = new HashMap<>();
+    Set<Path> quarantine = new TreeSet<>();
+    List<Path> others = new ArrayList<>();
+    boolean blocked = false;
+    DomainRecord record = null;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        if (n.startsWith(PREFIX) && n.endsWith(SUFFIX)) {
+          String name = n.substring(PREFIX.length(), n.length() - SUFFIX.length());
+          try {
+            ReadSnapshot r = Codec.readSnapshot(p, read(p), name);
+            snaps.put(name, r);
+            files.put(name, p);
+          } catch (CorruptMetadataException e) {
+            findings.add(corrupt(e));
+            blocked |= !findings.get(findings.size() - 1).repairable();
+            quarantine.add(p);
+          }
+        } else if (n.equals(DOMAIN_FILE)) {
+          try {
+            record = Codec.readDomain(p, read(p));
+          } catch (CorruptMetadataException e) {
+            findings.add(corrupt(e));
+            blocked |= !findings.get(findings.size() - 1).repairable();
+            quarantine.add(p);
+          }
+        } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(QUARANTINE) && !n.equals(JOURNAL_FILE)) {
+          others.add(p);
+        }
+      }
+    }
+    // Files the snapshots name (memory images, in this directory by default) are ours.
+    Set<Path> named = new HashSet<>();
+    for (ReadSnapshot r : snaps.values()) {
+      Snapshot s = r.snapshot();
+      s.memoryImage().ifPresent(named::add);
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(named::add);
+        d.overlay().ifPresent(named::add);
+      }
+    }
+    if (record != null) {
+      named.addAll(record.ownedImages());
+    }
+    others.sort(Comparator.naturalOrder());
+    for (Path p : others) {
+      if (!named.contains(p)) {
+        findings.add(new StoreFinding(Kind.FOREIGN_FILE, p, Optional.empty(),
+            "no snapshot names this file and the store did not write it"));
+        quarantine.add(p);
+      }
+    }
+    // The tree, with parent as the source of truth.
+    for (ReadSnapshot r : snaps.values()) {
+      Snapshot s = r.snapshot();
+      Path f = files.get(s.name());
+      if (s.parent().isPresent()) {
+        ReadSnapshot p = snaps.get(s.parent().get());
+        if (p == null) {
+          findings.add(new StoreFinding(Kind.MISSING_PARENT, f, Optional.of(s.name()),
+              "parent '" + s.parent().get() + "' does not exist"));
+        } else if (!p.snapshot().children().contains(s.name())) {
+          findings.add(new StoreFinding(Kind.CHILD_NOT_LINKED, files.get(p.snapshot().name()), Optional.of(s.name()),
+              "'" + p.snapshot().name() + "' does not list its child '" + s.name() + "'"));
+        }
+      }
+      for (String c : s.children()) {
+        ReadSnapshot child = snaps.get(c);
+        if (child == null || !child.snapshot().parent().equals(Optional.of(s.name()))) {
+          findings.add(new StoreFinding(Kind.CHILD_NOT_LINKED, f, Optional.of(s.name()),
+              "lists child '" + c + "', which " + (child == null ? "does not exist" : "names another parent")));
+        }
+      }
+      if (inCycle(s.name(), snaps)) {
+        findings.add(new StoreFinding(Kind.CYCLE, f, Optional.of(s.name()), "its ancestors lead back to it"));
+      }
+      s.memoryImage().filter(m -> !Files.exists(m, LinkOption.NOFOLLOW_LINKS)).ifPresent(m ->
+          findings.add(new StoreFinding(Kind.MISSING_MEMORY_IMAGE, f, Optional.of(s.name()), "memory image " + m + " is missing")));
+      for (DiskSnapshot d : s.disks()) {
+        for (Optional<Path> o : List.of(d.image(), d.overlay())) {
+          o.filter(m -> !Files.exists(m)).ifPresent(m -> findings.add(new StoreFinding(Kind.MISSING_DISK_FILE, f,
+              Optional.of(s.name()), "disk " + d.target() + ": " + m + " is missing")));
+        }
+      }
+    }
+    if (record != null && record.current().isPresent() && !snaps.containsKey(record.current().get())) {
+      findings.add(new StoreFinding(Kind.DANGLING_CURRENT, dir.resolve(DOMAIN_FILE), record.current(),
+          "current snapshot '" + record.current().get() + "' does not exist"));
+    }
+    return new Scan(List.copyOf(findings), snaps, files, quarantine, record, blocked);
+  }
+
+  private static boolean inCycle(String name, Map<String, ReadSnapshot> snaps) {
+    Set<String> seen = new HashSet<>();
+    Optional<String> at = snaps.get(name).snapshot().parent();
+    while (at.isPresent() && snaps.containsKey(at.get())) {
+      if (at.get().equals(name)) {
+        return true;
+      }
+      if (!seen.add(at.get())) {
+        return false; // a cycle above, not through this one
+      }
+      at = snaps.get(at.get()).snapshot().parent();
+    }
+    return false;
+  }
+
+  private static StoreFinding corrupt(CorruptMetadataException e) {
+    return new StoreFinding(Kind.CORRUPT_FILE, e.file(), Optional.empty(), e.problem() + ": " + e.getMessage());
+  }
+
+  private RepairReport repairLocked(UUID domain, Path dir) throws IOException {
+    Scan scan = scan(domain, dir);
+    if (scan.findings().isEmpty() || scan.blocked()) {
+      return new RepairReport(scan.findings(), List.of(), scan.findings());
+    }
+    cache.remove(domain);
+    List<Path> moved = new ArrayList<>();
+    Map<String, ReadSnapshot> snaps = new LinkedHashMap<>(scan.snapshots());
+    Set<Path> toQuarantine = new TreeSet<>(scan.quarantine());
+    for (String n : List.copyOf(snaps.keySet())) {
+      if (inCycle(n, scan.snapshots())) {
+        toQuarantine.add(scan.files().get(n));
+        snaps.remove(n);
+      }
+    }
+    Path qdir = dir.resolve(QUARANTINE);
+    DurableFiles.createPrivateDirectory(qdir);
+    String stamp = STAMP.format(clock.instant());
+    for (Path p : toQuarantine) {
+      Path target = qdir.resolve(p.getFileName() + "." + stamp);
+      Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+      moved.add(target);
+      LOG.warn("quarantined {} as {}", p, target);
+    }
+    DurableFiles.forceDirectory(qdir);
+    DurableFiles.forceDirectory(dir);
+    // Relations from the parent fields: missing parents make roots; children in their old order,
+    // then any unlisted child by creation time.
+    Map<String, Optional<String>> parents = new HashMap<>();
+    for (ReadSnapshot r : snaps.values()) {
+      Optional<String> p = r.snapshot().parent().filter(snaps::containsKey);
+      parents.put(r.snapshot().name(), p);
+    }
+    List<Snapshot> fixed = new ArrayList<>();
+    for (ReadSnapshot r : snaps.values()) {
+      Snapshot s = r.snapshot();
+      List<String> kids = new ArrayList<>();
+      for (String c : s.children()) {
+        if (parents.getOrDefault(c, Optional.empty()).equals(Optional.of(s.name())) && !kids.contains(c)) {
+          kids.add(c);
+        }
+      }
+      snaps.values().stream().map(ReadSnapshot::snapshot)
+          .filter(c -> parents.get(c.name()).equals(Optional.of(s.name())) && !kids.contains(c.name()))
+          .sorted(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name))
+          .forEach(c -> kids.add(c.name()));
+      fixed.add(s.withRelations(parents.get(s.name()), kids));
+    }
+    DomainRecord rec = scan.domainRecord();
+    Optional<String> current = rec == null ? Optional.empty() : rec.current().filter(snaps::containsKey);
+    Set<Path> owned = rec == null ? Set.of() : Set.copyOf(rec.ownedImages());
+    DomainMetadata md = new DomainMetadata(domain, fixed, current, owned);
+    Map<String, ObjectNode> writes = new LinkedHashMap<>();
+    Map<String, ObjectNode> json = new HashMap<>();
+    for (Snapshot s : fixed) {
+      ReadSnapshot r = snaps.get(s.name());
+      ObjectNode n = s.equals(r.snapshot()) ? r.json() : Codec.writeSnapshot(s, r.json());
+      if (n != r.json()) {
+        writes.put(fileName(s.name()), n);
+      }
+      json.put(s.name(), n);
+    }
+    long generation = rec == null ? Math.max(1, clock.millis()) : rec.generation() + 1;
+    ObjectNode domainJson = Codec.writeDomain(domain, generation, current, sorted(owned), rec == null ? null : rec.json());
+    commit(dir, domain, generation, writes, List.of(), domainJson, steps);
+    cache.put(domain, new State(generation, md, Map.copyOf(json), domainJson));
+    List<StoreFinding> remaining = scan(domain, dir).findings();
+    LOG.warn("repaired domain {}: {} finding(s), {} file(s) quarantined, {} left", domain, scan.findings().size(),
+        moved.size(), remaining.size());
+    return new RepairReport(scan.findings(), moved, remaining);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reading, the journal, recovery
+
+  private State state(UUID domain, Path dir) throws IOException {
+    recover(domain, dir);
+    Path recordFile = dir.resolve(DOMAIN_FILE);
+    DomainRecord record = null;
+    if (Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
+      record = Codec.readDomain(recordFile, read(recordFile));
+    }
+    long generation = record == null ? 0 : record.generation();
+    State cached = cache.get(domain);
+    if (cached != null && generation > 0 && cached.generation() == generation) {
+      return cached;
+    }
+    List<Snapshot> snapshots = new ArrayList<>();
+    Map<String, ObjectNode> json = new HashMap<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        String name = n.substring(PREFIX.length(), n.length() - SUFFIX.length());
+        ReadSnapshot r = Codec.readSnapshot(p, read(p), name);
+        snapshots.add(r.snapshot());
+        json.put(name, r.json());
+      }
+    }
+    snapshots.sort(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name));
+    Optional<String> current = record == null ? Optional.empty() : record.current();
+    Set<Path> owned = record == null ? Set.of() : Set.copyOf(record.ownedImages());
+    DomainMetadata md;
+    try {
+      md = new DomainMetadata(domain, snapshots, current, owned);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptMetadataException(dir, Problem.INCONSISTENT, e.getMessage() + " (run check for details)", e);
+    }
+    State s = new State(generation, md, Map.copyOf(json), record == null ? null : record.json());
+    if (generation > 0) {
+      cache.put(domain, s);
+    } else {
+      cache.remove(domain);
+    }
+    return s;
+  }
+
+  private static byte[] read(Path file) throws IOException {
+    try {
+      return DurableFiles.readRegular(file);
+    } catch (DurableFiles.NotRegularFileException e) {
+      throw new CorruptMetadataException(file, Problem.NOT_A_REGULAR_FILE, e.getMessage(), e);
+    } catch (NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new CorruptMetadataException(file, Problem.UNREADABLE, String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Commits a change: the journal (the commit point), then each file, the deletions, one directory
+   * fsync, the domain record last, and the journal's removal.
+   */
+  private static void commit(Path dir, UUID domain, long generation, Map<String, ObjectNode> writes,
+      List<String> deletes, ObjectNode domainJson, Consumer<String> steps) throws IOException {
+    ObjectNode journal = Codec.newObject();
+    journal.put("format_version", Codec.FORMAT_VERSION);
+    journal.put("domain", domain.toString());
+    journal.put("generation", generation);
+    ObjectNode w = journal.putObject("write");
+    writes.forEach(w::set);
+    w.set(DOMAIN_FILE, domainJson);
+    ArrayNode d = journal.putArray("delete");
+    deletes.forEach(d::add);
+    steps.accept("before-journal");
+    DurableFiles.replace(dir.resolve(JOURNAL_FILE), Codec.bytes(journal), true);
+    steps.accept("journal");
+    apply(dir, journal, steps);
+  }
+
+  private static void apply(Path dir, ObjectNode journal, Consumer<String> steps) throws IOException {
+    Path file = dir.resolve(JOURNAL_FILE);
+    JsonNode w = journal.get("write");
+    JsonNode d = journal.get("delete");
+    if (w == null || !w.isObject() || d == null || !d.isArray()) {
+      throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "a journal needs a write object and a delete array", null);
+    }
+    JsonNode domainJson = null;
+    for (var it = w.fields(); it.hasNext(); ) {
+      var e = it.next();
+      checkJournalName(file, e.getKey());
+      if (!e.getValue().isObject()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "write." + e.getKey() + " is not an object", null);
+      }
+      if (e.getKey().equals(DOMAIN_FILE)) {
+        domainJson = e.getValue();
+      } else {
+        DurableFiles.replace(dir.resolve(e.getKey()), Codec.bytes(e.getValue()), false);
+        steps.accept("write " + e.getKey());
+      }
+    }
+    for (JsonNode n : d) {
+      if (!n.isTextual()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "delete[] is not a string", null);
+      }
+      checkJournalName(file, n.textValue());
+      Files.deleteIfExists(dir.resolve(n.textValue()));
+      steps.accept("delete " + n.textValue());
+    }
+    DurableFiles.forceDirectory(dir);
+    steps.accept("directory");
+    if (domainJson == null) {
+      throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "the journal does not write the domain record", null);
+    }
+    DurableFiles.replace(dir.resolve(DOMAIN_FILE), Codec.bytes(domainJson), true);
+    steps.accept("record");
+    Files.deleteIfExists(file); // a reappearing journal is stale by its generation
+  }
+
+  private static void checkJournalName(Path journal, String name) {
+    boolean ok = name.equals(DOMAIN_FILE) || (name.startsWith(PREFIX) && name.endsWith(SUFFIX)
+        && name.length() > PREFIX.length() + SUFFIX.length()
+        && SnapshotNames.isValid(name.substring(PREFIX.length(), name.length() - SUFFIX.length())));
+    if (!ok) {
+      throw new CorruptMetadataException(journal, Problem.BAD_NAME, "the journal names file '" + name + "'", null);
+    }
+  }
+
+  /** Completes a committed change and removes temporary files; under the domain's lock. */
+  private Void recover(UUID domain, Path dir) throws IOException {
+    Path journalFile = dir.resolve(JOURNAL_FILE);
+    if (Files.exists(journalFile, LinkOption.NOFOLLOW_LINKS)) {
+      ObjectNode journal = Codec.parseObject(journalFile, read(journalFile));
+      JsonNode g = journal.get("generation");
+      if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
+        throw new CorruptMetadataException(journalFile, Problem.WRONG_TYPE, "generation is not an integer", null);
+      }
+      Path recordFile = dir.resolve(DOMAIN_FILE);
+      long applied = Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)
+          ? Codec.readDomain(recordFile, read(recordFile)).generation() : 0;
+      if (g.longValue() > applied) {
+        LOG.warn("domain {}: completing change {} interrupted by a crash (journal {})", domain, g.longValue(), journalFile);
+        cache.remove(domain);
+        apply(dir, journal, step -> { });
+      } else {
+        Files.deleteIfExists(journalFile);
+      }
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
+      for (Path p : ds) {
+        if (DurableFiles.isTemporary(p.getFileName().toString())) {
+          LOG.info("domain {}: removing temporary file {} left by an interrupted write", domain, p);
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+
+  @FunctionalInterface
+  private interface Locked<T> {
+    T run(Path dir) throws IOException;
+  }
+
+  private <T> T withLock(UUID domain, Locked<T> body) {
+    Path dir = dataDirectory(domain);
+    try {
+      var attrs = Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attrs.isDirectory()) {
+        throw new CorruptMetadataException(dir, Problem.NOT_A_REGULAR_FILE,
+            attrs.isSymbolicLink() ? "a domain directory is a symbolic link" : "a domain directory is not a directory", null);
+      }
+      try (DomainLock.Held held = DomainLock.acquire(dir)) {
+        return body.run(dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("snapshot store " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<UUID> domainDirectories() {
+    List<UUID> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        try {
+          UUID u = UUID.fromString(n);
+          if (u.toString().equals(n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            out.add(u);
+          }
+        } catch (IllegalArgumentException e) {
+          // not a domain directory
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list snapshot store " + root, e);
+    }
+    return out;
+  }
+
+  private static String fileName(String snapshot) {
+    return PREFIX + snapshot + SUFFIX;
+  }
+
+  private static List<Path> sorted(Set<Path> paths) {
+    List<Path> l = new ArrayList<>(paths);
+    l.sort(Comparator.naturalOrder());
+    return l;
+  }
+
+  @Override
+  public String toString() {
+    return "JsonSnapshotStore[" + root + "]";
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The durable snapshot metadata store, {@link io.github.xlsnap.store.JsonSnapshotStore}.
+ *
+ * <h2>Layout</h2>
+ *
+ * <pre>
+ * &lt;root&gt;/                                  default /var/lib/xen/snapshots, mode 0700
+ *   &lt;domain-uuid&gt;/                         mode 0700; only canonical UUID names are domains
+ *     snapshotdata-&lt;name&gt;.libxl-json       one per snapshot, mode 0600 (the seed design's file)
+ *     xlsnap-domain.libxl-json             the domain record: generation, current, owned_images
+ *     xlsnap-journal.libxl-json            present only while a change is applied
+ *     xlsnap.lock                          the OS lock file
+ *     &lt;name&gt;.memory                        memory images (written by the manager)
+ *     quarantine/                          files set aside by repair, never deleted
+ * </pre>
+ *
+ * <h2>Format</h2>
+ *
+ * <p>libxl-json, as {@code libxl_domain_config_to_json} writes it: lowercase C-style keys, 4-space
+ * indentation, fields at their default omitted (false, empty, absent) and defaulted when read. A
+ * snapshot file holds {@code format_version} (1), {@code name}, {@code create_time} (ISO-8601),
+ * {@code description}, {@code snapshot_args} ({@code memory}, {@code memory_path},
+ * {@code memory_stamp}, {@code live}, {@code disks}: {@code vdev}, {@code mode}, {@code format},
+ * {@code pdev_path}, {@code tag}, {@code external_path}, {@code pdev_stamp}), {@code parent},
+ * {@code children} and {@code domain_state} (as {@code libxl_dominfo}: {@code running},
+ * {@code blocked}, {@code paused}, {@code dying}, {@code shutdown_reason}). Reading is strict; a file
+ * of a newer {@code format_version} is refused. Fields this version does not know, at the top level,
+ * in {@code snapshot_args}, in a disk (matched by {@code vdev}), in {@code domain_state} and in the
+ * domain record, are kept when the file is rewritten.
+ *
+ * <h2>Durability and atomicity</h2>
+ *
+ * <p>Every file is written as a temporary file in the same directory ({@code .<file>.tmp}), forced
+ * to disk, renamed over the target and the directory forced, after square/tape's {@code QueueFile}
+ * and JGit's {@code LockFile}. A save may change several files (a create adds a file and rewrites the
+ * parent's {@code children}; a merge-delete rewrites every child; a {@code --children} delete removes
+ * many), so a save is made atomic by a per-domain <b>journal</b>:
+ *
+ * <ol>
+ *   <li>the journal, holding the full new content of every changed file, the files to delete and the
+ *       new domain record with the next <b>generation</b>, is written durably (temporary file, fsync,
+ *       rename, directory fsync): this rename is the commit point;
+ *   <li>each changed snapshot file is replaced (temporary file, fsync, rename), the deleted ones
+ *       removed, and the directory forced once for all of them;
+ *   <li>the domain record is replaced last, durably: its generation says the change is applied;
+ *   <li>the journal is removed.
+ * </ol>
+ *
+ * <p>Every access to a domain (load, save, check, repair, and {@link
+ * io.github.xlsnap.store.JsonSnapshotStore#open} for all domains) first <b>recovers</b>: a journal
+ * whose generation is above the domain record's is applied again (each step is idempotent), one at
+ * or below it is stale and removed, and temporary files are removed. A crash before the commit point
+ * leaves the old state (and at most a temporary file); a crash after it leaves the new state once
+ * recovered. So the store reads as wholly before or wholly after any save. A create costs the
+ * journal, the new record, the parent's record and the domain record: four durable writes.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * <p>Every access to a domain holds its lock: an in-JVM lock shared by all stores of the JVM, plus an
+ * OS lock on {@code xlsnap.lock}. Readers hold it too, so they never see a change half applied, and
+ * can complete a dead writer's change. The OS lock dies with its process. A store caches the last
+ * state it read, keyed by the generation, and re-reads only the small domain record when nothing
+ * changed; files edited by hand without a generation change are seen by {@code check}, which always
+ * reads afresh.
+ *
+ * <h2>Safety of paths</h2>
+ *
+ * <p>Domain directories are named by canonical UUIDs only; snapshot file names come from names
+ * checked by {@link io.github.xlsnap.core.SnapshotNames} (no {@code /}, not {@code .} or
+ * {@code ..}), and the name inside a file must equal its file name's. Symbolic links are never
+ * followed: a linked domain directory or metadata file is refused. Bad files are reported as a
+ * {@link io.github.xlsnap.store.CorruptMetadataException} naming the file, or a
+ * {@link io.github.xlsnap.store.StoreFinding} of {@code check}; they are never skipped silently,
+ * rewritten or deleted, and {@code repair} moves them to {@code quarantine/}.
+ */
+@NullMarked
+package io.github.xlsnap.store;
+
+import org.jspecify.annotations.NullMarked;

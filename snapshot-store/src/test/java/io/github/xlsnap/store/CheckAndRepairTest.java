@@ -1,0 +1,137 @@
+package io.github.xlsnap.store;
+
+import static io.github.xlsnap.store.Fixtures.DOMAIN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.store.StoreFinding.Kind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckAndRepairTest {
+  @TempDir Path tmp;
+  private final ObjectMapper json = new ObjectMapper();
+
+  private JsonSnapshotStore store() {
+    return JsonSnapshotStore.open(tmp.resolve("root"));
+  }
+
+  private void edit(Path file, java.util.function.Consumer<ObjectNode> change) throws Exception {
+    ObjectNode o = (ObjectNode) json.readTree(file.toFile());
+    change.accept(o);
+    Files.write(file, json.writeValueAsBytes(o));
+  }
+
+  @Test
+  void aHealthyDomainHasNoFindings() {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 4));
+    assertThat(s.check(DOMAIN)).isEmpty();
+    assertThat(s.repair(DOMAIN).found()).isEmpty();
+  }
+
+  @Test
+  void corruptFilesAreQuarantinedNeverDeletedAndTheirChildrenBecomeRoots() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 3));
+    Path f = s.snapshotFile(DOMAIN, "s1");
+    Files.writeString(f, "{\"format_version\": 1, \"na");
+    assertThat(s.check(DOMAIN)).extracting(StoreFinding::kind)
+        .contains(Kind.CORRUPT_FILE, Kind.MISSING_PARENT, Kind.CHILD_NOT_LINKED);
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).hasSize(1);
+    assertThat(r.quarantined().get(0).getParent()).isEqualTo(s.dataDirectory(DOMAIN).resolve("quarantine"));
+    assertThat(Files.readString(r.quarantined().get(0))).isEqualTo("{\"format_version\": 1, \"na");
+    assertThat(r.remaining()).isEmpty();
+    assertThat(s.check(DOMAIN)).isEmpty();
+    DomainMetadata md = store().load(DOMAIN);
+    assertThat(md.tree().roots()).containsExactly("s0", "s2");
+    assertThat(md.current()).contains("s2");
+  }
+
+  @Test
+  void aChildThatDoesNotNameItsParentIsRelinkedFromTheParentField() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 3));
+    edit(s.snapshotFile(DOMAIN, "s0"), o -> o.remove("children"));
+    List<StoreFinding> found = s.check(DOMAIN);
+    assertThat(found).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(Kind.CHILD_NOT_LINKED);
+      assertThat(f.file()).isEqualTo(s.snapshotFile(DOMAIN, "s0"));
+    });
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).isEmpty();
+    assertThat(store().load(DOMAIN)).isEqualTo(Fixtures.chain(DOMAIN, 3));
+  }
+
+  @Test
+  void aCycleIsFoundAndQuarantined() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 3));
+    edit(s.snapshotFile(DOMAIN, "s0"), o -> o.put("parent", "s2"));
+    edit(s.snapshotFile(DOMAIN, "s2"), o -> o.set("children", json.createArrayNode().add("s0")));
+    assertThat(s.check(DOMAIN)).filteredOn(f -> f.kind() == Kind.CYCLE).hasSize(3);
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).hasSize(3);
+    assertThat(s.check(DOMAIN)).isEmpty();
+    assertThat(store().load(DOMAIN).snapshots()).isEmpty();
+  }
+
+  @Test
+  void foreignFilesAreReportedAndQuarantined() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 1));
+    Path stray = Files.writeString(s.dataDirectory(DOMAIN).resolve("notes.txt"), "hello");
+    assertThat(s.check(DOMAIN)).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(Kind.FOREIGN_FILE);
+      assertThat(f.file()).isEqualTo(stray);
+    });
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(stray).doesNotExist();
+    assertThat(Files.readString(r.quarantined().get(0))).isEqualTo("hello");
+  }
+
+  @Test
+  void missingMemoryImagesAndOverlaysAreReportedNotRepaired() {
+    JsonSnapshotStore s = store();
+    s.save(new DomainMetadata(DOMAIN, List.of(Fixtures.rich("r", Optional.empty(), List.of())), Optional.of("r"),
+        Set.of()));
+    List<StoreFinding> found = s.check(DOMAIN);
+    assertThat(found).extracting(StoreFinding::kind).contains(Kind.MISSING_MEMORY_IMAGE, Kind.MISSING_DISK_FILE);
+    assertThat(found).allSatisfy(f -> assertThat(f.repairable()).isFalse());
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).isEmpty();
+    assertThat(r.remaining()).isEqualTo(found);
+    assertThat(s.load(DOMAIN).snapshots()).hasSize(1);
+  }
+
+  @Test
+  void aDanglingCurrentIsCleared() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 2));
+    edit(s.dataDirectory(DOMAIN).resolve("xlsnap-domain.libxl-json"), o -> o.put("current", "gone"));
+    assertThat(s.check(DOMAIN)).extracting(StoreFinding::kind).containsExactly(Kind.DANGLING_CURRENT);
+    s.repair(DOMAIN);
+    assertThat(store().load(DOMAIN).current()).isEmpty();
+  }
+
+  @Test
+  void aFutureFormatFileBlocksRepairAndIsLeftAlone() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 2));
+    Path f = s.snapshotFile(DOMAIN, "s1");
+    String future = "{\"format_version\": 9, \"name\": \"s1\"}";
+    Files.writeString(f, future);
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).isEmpty();
+    assertThat(r.remaining()).anySatisfy(x -> assertThat(x.repairable()).isFalse());
+    assertThat(Files.readString(f)).isEqualTo(future);
+  }
+}
