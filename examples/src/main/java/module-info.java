@@ -1,6 +1,7 @@
 /** xlsnap examples: the demo, the {@code xlsnap} command line, and programs that show how to embed the SDK. */
 module io.github.xlsnap.examples {
   requires io.github.xlsnap.core;
+  requires io.github.xlsnap.store;
   requires info.picocli;
 
   exports io.github.xlsnap.examples;

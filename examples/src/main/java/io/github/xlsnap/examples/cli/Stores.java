@@ -1,13 +1,14 @@
 package io.github.xlsnap.examples.cli;
 
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.store.JsonSnapshotStore;
 import java.nio.file.Path;
 
-/** Opens the snapshot store the command line names. */
+/** Opens the snapshot store the command line names: the durable JSON store. */
 final class Stores {
   private Stores() {}
 
   static SnapshotStore open(Path root) {
-    throw new UnsupportedOperationException("the JSON store lands with xlsnap-snapshot-store: " + root);
+    return JsonSnapshotStore.open(root.toAbsolutePath());
   }
 }

@@ -32,7 +32,8 @@ class CliTest {
   static Result xlsnap(String... args) throws IOException, InterruptedException {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-cp", classPath,
         "io.github.xlsnap.examples.cli.Xlsnap"));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
