@@ -7,6 +7,7 @@ import io.github.xlsnap.core.ProgressListener;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.store.JsonSnapshotStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ final class Session implements AutoCloseable {
   private final Path storeDir;
   private final Optional<ProgressListener> progress;
   private SnapshotManager manager;
+  private JsonSnapshotStore store;
 
   private Session(Hypervisor hypervisor, Path storeDir, Optional<ProgressListener> progress) {
     this.hypervisor = hypervisor;
@@ -34,7 +36,7 @@ final class Session implements AutoCloseable {
   /** The manager over this host and the store, opened on first use (listing domains needs no store). */
   SnapshotManager manager() {
     if (manager == null) {
-      SnapshotManager.Builder b = SnapshotManager.builder(hypervisor, Stores.open(storeDir));
+      SnapshotManager.Builder b = SnapshotManager.builder(hypervisor, store());
       progress.ifPresent(b::progressListener);
       manager = b.build();
     }
@@ -71,6 +73,14 @@ final class Session implements AutoCloseable {
       throw new ExitCodes.UsageException("--connect " + connect + ": a sim: URI names a directory, e.g. sim:///tmp/host");
     }
     return Path.of(path).toAbsolutePath();
+  }
+
+  /** The snapshot store, opened on first use. */
+  JsonSnapshotStore store() {
+    if (store == null) {
+      store = Stores.open(storeDir);
+    }
+    return store;
   }
 
   DomainInfo domain(DomainSelector selector) {

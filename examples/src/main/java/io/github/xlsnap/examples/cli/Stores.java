@@ -1,6 +1,5 @@
 package io.github.xlsnap.examples.cli;
 
-import io.github.xlsnap.core.spi.SnapshotStore;
 import io.github.xlsnap.store.JsonSnapshotStore;
 import java.nio.file.Path;
 
@@ -8,7 +7,7 @@ import java.nio.file.Path;
 final class Stores {
   private Stores() {}
 
-  static SnapshotStore open(Path root) {
+  static JsonSnapshotStore open(Path root) {
     return JsonSnapshotStore.open(root.toAbsolutePath());
   }
 }

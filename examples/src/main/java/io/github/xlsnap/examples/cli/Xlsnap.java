@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
         SnapshotCommands.ListSnapshots.class,
         SnapshotCommands.Info.class,
         SnapshotCommands.Current.class,
+        CheckCommand.class,
         SimCommands.Init.class,
         SimCommands.Write.class,
         SimCommands.Read.class,

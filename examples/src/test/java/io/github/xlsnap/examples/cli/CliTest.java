@@ -175,6 +175,24 @@ class CliTest {
   }
 
   @Test
+  void snapshotCheckReportsAndRepairsOneFindingALine() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    ok("snapshot-create", "db", "--name", "b");
+    assertThat(ok("snapshot-check").out()).isEmpty();
+    Path stray = host.resolve("snapshots").resolve(uuidOf("web")).resolve("snapshotdata-junk.libxl-json");
+    Files.writeString(stray, "{ not json");
+    Result found = on("snapshot-check", "web");
+    assertThat(found.code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(found.lines()).singleElement().asString().contains("CORRUPT_FILE").contains(stray.toString());
+    assertThat(ok("snapshot-check", "db").out()).isEmpty();
+    Result repaired = on("snapshot-check", "web", "--repair");
+    assertThat(repaired.out()).contains("quarantined");
+    assertThat(stray).doesNotExist();
+    assertThat(ok("snapshot-check").out()).isEmpty();
+    assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly("a");
+  }
+
+  @Test
   void guestCommandsNeedTheSimulatedHostAndOnePlace() throws Exception {
     expect(on("sim-read", "web"), ExitCodes.USAGE, "Missing required argument");
     expect(on("sim-read", "web", "--memory", "--disk", "xvda"), ExitCodes.USAGE, "mutually exclusive");
@@ -186,7 +204,7 @@ class CliTest {
   @Test
   void helpOnEveryCommandCompletionAndDemo() throws Exception {
     for (String c : List.of("list", "snapshot-create", "snapshot-delete", "snapshot-revert", "snapshot-list",
-        "snapshot-info", "snapshot-current", "sim-init", "sim-write", "sim-read", "demo")) {
+        "snapshot-info", "snapshot-current", "snapshot-check", "sim-init", "sim-write", "sim-read", "demo")) {
       Result r = xlsnap(c, "--help");
       assertThat(r.code()).as(c).isZero();
       assertThat(r.out()).as(c).startsWith("Usage: xlsnap " + c);
