@@ -137,7 +137,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
     JsonSnapshotStore store = new JsonSnapshotStore(real, clock);
     for (UUID d : store.domainDirectories()) {
-      store.withLock(d, dir -> store.recover(d, dir));
+      store.withLock(d, dir -> store.recover(d, dir, true));
     }
     return store;
   }
@@ -302,7 +302,10 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
-    return withLock(domain, dir -> scan(domain, dir).findings());
+    return withLock(domain, dir -> {
+      recover(domain, dir, true);
+      return scan(domain, dir).findings();
+    });
   }
 
   /**
@@ -321,7 +324,10 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
       return new RepairReport(List.of(), List.of(), List.of());
     }
-    return withLock(domain, dir -> repairLocked(domain, dir));
+    return withLock(domain, dir -> {
+      recover(domain, dir, true);
+      return repairLocked(domain, dir);
+    });
   }
 
   private record Scan(List<StoreFinding> findings, Map<String, ReadSnapshot> snapshots, Map<String, Path> files,
@@ -518,7 +524,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
   // reading, the journal, recovery
 
   private State state(UUID domain, Path dir) throws IOException {
-    recover(domain, dir);
+    recover(domain, dir, false);
     Path recordFile = dir.resolve(DOMAIN_FILE);
     DomainRecord record = null;
     if (Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
@@ -529,16 +535,24 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (cached != null && generation > 0 && cached.generation() == generation) {
       return cached;
     }
+    List<Path> paths = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+      ds.forEach(paths::add);
+    }
+    // parsed in parallel: a cold domain of thousands of snapshots is bound by parsing
+    List<ReadSnapshot> read = (paths.size() > 64 ? paths.parallelStream() : paths.stream()).map(p -> {
+      String n = p.getFileName().toString();
+      try {
+        return Codec.readSnapshot(p, read(p), n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p, e);
+      }
+    }).toList();
     List<Snapshot> snapshots = new ArrayList<>();
     Map<String, ObjectNode> json = new HashMap<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
-      for (Path p : ds) {
-        String n = p.getFileName().toString();
-        String name = n.substring(PREFIX.length(), n.length() - SUFFIX.length());
-        ReadSnapshot r = Codec.readSnapshot(p, read(p), name);
-        snapshots.add(r.snapshot());
-        json.put(name, r.json());
-      }
+    for (ReadSnapshot r : read) {
+      snapshots.add(r.snapshot());
+      json.put(r.snapshot().name(), r.json());
     }
     snapshots.sort(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name));
     Optional<String> current = record == null ? Optional.empty() : record.current();
@@ -639,8 +653,11 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
   }
 
-  /** Completes a committed change and removes temporary files; under the domain's lock. */
-  private Void recover(UUID domain, Path dir) throws IOException {
+  /**
+   * Completes a committed change and, after one or if {@code sweep}, removes temporary files (a
+   * directory listing, so not on every load); under the domain's lock.
+   */
+  private Void recover(UUID domain, Path dir, boolean sweep) throws IOException {
     Path journalFile = dir.resolve(JOURNAL_FILE);
     if (Files.exists(journalFile, LinkOption.NOFOLLOW_LINKS)) {
       ObjectNode journal = Codec.parseObject(journalFile, read(journalFile));
@@ -655,9 +672,13 @@ public final class JsonSnapshotStore implements SnapshotStore {
         LOG.warn("domain {}: completing change {} interrupted by a crash (journal {})", domain, g.longValue(), journalFile);
         cache.remove(domain);
         apply(dir, journal, step -> { });
+        sweep = true;
       } else {
         Files.deleteIfExists(journalFile);
       }
+    }
+    if (!sweep) {
+      return null;
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
       for (Path p : ds) {

@@ -1,0 +1,123 @@
+package io.github.xlsnap.store;
+
+import static io.github.xlsnap.store.Fixtures.DOMAIN;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.xlsnap.core.DomainRef;
+import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.SnapshotManager;
+import io.github.xlsnap.core.sim.SimDomainSpec;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Other processes on the same store: killed with SIGKILL mid-write, and writing concurrently. */
+class ProcessesTest {
+  @TempDir Path tmp;
+
+  private static Process child(Path log, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        StoreChildProcess.class.getName()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectError(log.resolveSibling(log.getFileName() + ".err").toFile())
+        .redirectOutput(log.toFile()).start();
+  }
+
+  /** Applies acknowledged lines to the set of names expected to exist. */
+  private static void replay(List<String> lines, Set<String> expected) {
+    for (String l : lines) {
+      String[] w = l.split(" ");
+      if (w.length == 3 && w[0].equals("ACK")) {
+        if (w[1].equals("create")) {
+          expected.add(w[2]);
+        } else {
+          expected.remove(w[2]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aWriterKilledWithSigkillAtRandomPointsNeverLosesOrCorruptsMetadata() throws Exception {
+    Path root = tmp.resolve("root");
+    Random random = new Random(42);
+    Set<String> acknowledged = new HashSet<>();
+    int kills = 12;
+    for (int round = 0; round < kills; round++) {
+      Path log = tmp.resolve("child-" + round + ".log");
+      Process p = child(log, "store", root.toString(), DOMAIN.toString(), "r" + round, "100000");
+      Thread.sleep(400 + random.nextInt(700)); // the JVM starts, then runs saves until killed
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, SECONDS)).isTrue();
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      // a line cut by the kill is not an acknowledgement
+      if (!lines.isEmpty() && !lines.get(lines.size() - 1).matches("ACK (create|delete) \\S+")) {
+        lines = lines.subList(0, lines.size() - 1);
+      }
+      Set<String> before = new HashSet<>(acknowledged);
+      replay(lines, acknowledged);
+      JsonSnapshotStore reopened = JsonSnapshotStore.open(root);
+      assertThat(reopened.check(DOMAIN)).as("round %d", round).isEmpty();
+      DomainMetadata md = reopened.load(DOMAIN);
+      Set<String> names = new HashSet<>(md.tree().topologicalOrder());
+      // the operation in flight at the kill may or may not have committed: at most one name differs
+      Set<String> diff = new HashSet<>(names);
+      diff.removeAll(acknowledged);
+      Set<String> missing = new HashSet<>(acknowledged);
+      missing.removeAll(names);
+      assertThat(diff.size() + missing.size()).as("round %d: extra %s, missing %s", round, diff, missing)
+          .isLessThanOrEqualTo(1);
+      acknowledged.clear();
+      acknowledged.addAll(names);
+      assertThat(Files.readString(log.resolveSibling(log.getFileName() + ".err"))).doesNotContain("Exception");
+      assertThat(before).isNotNull();
+    }
+    assertThat(acknowledged).isNotEmpty();
+  }
+
+  @Test
+  void twoProcessesAndThreadsCreatingAndDeletingAgreeWithTheAcknowledgedOperations() throws Exception {
+    Path storeDir = tmp.resolve("snapshots");
+    Path hostDir = tmp.resolve("host");
+    DomainRef ref;
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
+      ref = host.createDomain(SimDomainSpec.of("shared", SimulatedHypervisor.PAGE_SIZE));
+    }
+    int count = 8;
+    int threads = 3;
+    Path log = tmp.resolve("child.log");
+    Process p = child(log, "manager", storeDir.toString(), hostDir.toString(), "shared", "c", Integer.toString(count),
+        Integer.toString(threads));
+    ByteArrayOutputStream mine = new ByteArrayOutputStream();
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
+      SnapshotManager manager = SnapshotManager.builder(host, JsonSnapshotStore.open(storeDir)).build();
+      StoreChildProcess.runWorkers(manager, DomainSelector.parse("shared"), "p", count, threads,
+          new PrintStream(mine, true, StandardCharsets.UTF_8));
+    }
+    assertThat(p.waitFor(120, SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(log.resolveSibling("child.log.err"))).isZero();
+    Set<String> expected = new HashSet<>();
+    List<String> all = new ArrayList<>(Files.readAllLines(log));
+    all.addAll(List.of(mine.toString(StandardCharsets.UTF_8).split("\n")));
+    replay(all, expected);
+    assertThat(all).filteredOn(l -> l.startsWith("ACK")).hasSize(2 * threads * (count + count / 2));
+    JsonSnapshotStore store = JsonSnapshotStore.open(storeDir);
+    DomainMetadata md = store.load(ref.uuid());
+    assertThat(new HashSet<>(md.tree().topologicalOrder())).isEqualTo(expected);
+    assertThat(expected).hasSize(2 * threads * (count / 2));
+    assertThat(store.check(ref.uuid())).isEmpty();
+  }
+}

@@ -1,0 +1,127 @@
+package io.github.xlsnap.store;
+
+import io.github.xlsnap.core.CreateSpec;
+import io.github.xlsnap.core.DeleteMode;
+import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.SnapshotManager;
+import io.github.xlsnap.core.disk.QemuImg;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A second process on a store, started by {@link ProcessesTest}. Prints {@code ACK <op> <name>} on
+ * stdout, flushed, after each operation returns: the acknowledged operations.
+ *
+ * <ul>
+ *   <li>{@code store <root> <domain> <prefix> <count>}: saves through the store alone, creating a
+ *       child of the current snapshot or deleting a leaf, holding the domain's lease for each
+ *       load-modify-save;
+ *   <li>{@code manager <store> <host> <domain-name> <prefix> <count> <threads>}: creates and deletes
+ *       (merge) snapshots through a manager over the simulated host, from several threads.
+ * </ul>
+ */
+final class StoreChildProcess {
+  private StoreChildProcess() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintStream out = System.out;
+    if (args[0].equals("store")) {
+      JsonSnapshotStore store = JsonSnapshotStore.open(Path.of(args[1]));
+      UUID domain = UUID.fromString(args[2]);
+      int count = Integer.parseInt(args[4]);
+      for (int i = 0; i < count; i++) {
+        String line;
+        try (SnapshotStore.Lease lease = store.lockDomain(domain)) {
+          DomainMetadata md = store.load(domain);
+          List<String> leaves = md.tree().leaves();
+          if (!leaves.isEmpty() && ThreadLocalRandom.current().nextInt(3) == 0) {
+            String leaf = leaves.get(ThreadLocalRandom.current().nextInt(leaves.size()));
+            store.save(deleteLeaf(md, leaf));
+            line = "ACK delete " + leaf;
+          } else {
+            String name = args[3] + "-" + i;
+            store.save(Fixtures.create(md, name, i));
+            line = "ACK create " + name;
+          }
+        }
+        out.println(line);
+        out.flush();
+      }
+      return;
+    }
+    Path storeDir = Path.of(args[1]);
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(Path.of(args[2]), QemuImg.system())) {
+      SnapshotManager manager = SnapshotManager.builder(host, JsonSnapshotStore.open(storeDir)).build();
+      runWorkers(manager, DomainSelector.parse(args[3]), args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]), out);
+    }
+  }
+
+  /** Each worker creates its snapshots and deletes every other one it made, printing what returned. */
+  static void runWorkers(SnapshotManager manager, DomainSelector vm, String prefix, int count, int threads,
+      PrintStream out) throws InterruptedException {
+    List<Thread> all = new ArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String me = prefix + "t" + t;
+      Thread th = new Thread(() -> {
+        try {
+          for (int i = 0; i < count; i++) {
+            String name = me + "-" + i;
+            manager.create(vm, CreateSpec.builder().name(name).memory(false).build());
+            synchronized (out) {
+              out.println("ACK create " + name);
+              out.flush();
+            }
+            if (i % 2 == 1) {
+              String old = me + "-" + (i - 1);
+              manager.delete(vm, old, DeleteMode.MERGE);
+              synchronized (out) {
+                out.println("ACK delete " + old);
+                out.flush();
+              }
+            }
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      th.start();
+      all.add(th);
+    }
+    for (Thread th : all) {
+      th.join();
+    }
+    if (!failures.isEmpty()) {
+      AssertionError e = new AssertionError("worker failed");
+      failures.forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  static DomainMetadata deleteLeaf(DomainMetadata md, String leaf) {
+    Snapshot gone = md.tree().get(leaf);
+    List<Snapshot> kept = new ArrayList<>();
+    for (Snapshot s : md.snapshots()) {
+      if (s.name().equals(leaf)) {
+        continue;
+      }
+      if (gone.parent().equals(Optional.of(s.name()))) {
+        List<String> kids = new ArrayList<>(s.children());
+        kids.remove(leaf);
+        s = s.withRelations(s.parent(), kids);
+      }
+      kept.add(s);
+    }
+    Optional<String> current = md.current().equals(Optional.of(leaf)) ? gone.parent() : md.current();
+    return new DomainMetadata(md.domain(), kept, current, md.ownedImages());
+  }
+}
