@@ -8,6 +8,7 @@ import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.internal.DiskPlanner;
 import io.github.xlsnap.core.internal.DiskPlanner.PlannedDisk;
 import io.github.xlsnap.core.internal.ImageGraph;
+import io.github.xlsnap.core.internal.Intent;
 import io.github.xlsnap.core.internal.PrivateFiles;
 import io.github.xlsnap.core.internal.ProgressWatcher;
 import io.github.xlsnap.core.internal.Rollback;
@@ -225,6 +226,11 @@ public final class SnapshotManager {
     }
 
     boolean wasPaused = info.state().paused();
+    List<Path> newFiles = new ArrayList<>();
+    memoryImage.ifPresent(newFiles::add);
+    plan.forEach(p -> p.overlay().ifPresent(newFiles::add));
+    recordIntent(ref.uuid(), new Intent(Intent.Operation.CREATE, name, ref.domid(), wasPaused, memory, newFiles,
+        requests, List.of(), List.of(), Map.of(), Optional.empty(), Optional.empty()));
     Rollback rollback = new Rollback("create snapshot '" + name + "' of " + ref.name());
     try {
       Optional<FileStamp> memoryStamp = Optional.empty();
@@ -280,10 +286,13 @@ public final class SnapshotManager {
         hypervisor.unpause(ref);
       }
       rollback.clear();
+      clearIntent(ref.uuid());
       LOG.info("created snapshot '{}' of {}", name, ref.name());
       return snapshot;
     } catch (RuntimeException | Error e) {
-      rollback.undo(e);
+      if (rollback.undo(e)) {
+        clearIntent(ref.uuid());
+      }
       throw e;
     }
   }
@@ -418,15 +427,34 @@ public final class SnapshotManager {
     ImageGraph.Plan plan = info.isPresent()
         ? graph.plan(referenced, md.ownedImages(), held)
         : new ImageGraph.Plan(List.of(), Set.of()); // without the domain, its disks are unknown: keep every image
-    Set<Path> rewritten = new HashSet<>();
-    for (ImageGraph.Rebase r : plan.rebases()) {
-      images.rebase(r.image(), r.newBacking(), r.newBackingFormat());
-      rewritten.add(r.image());
+    List<Map.Entry<Path, String>> cleanup = new ArrayList<>();
+    for (String n : doomed) {
+      Snapshot s = tree.get(n);
+      for (DiskSnapshot d : s.disks()) {
+        if (d.mode() == DiskSnapshotMode.INTERNAL) {
+          cleanup.add(Map.entry(d.image().orElseThrow(), d.tag().orElseThrow()));
+        }
+      }
+      s.memoryImage().ifPresent(m -> cleanup.add(Map.entry(m, "")));
     }
+    plan.garbage().forEach(g -> cleanup.add(Map.entry(g, "")));
+    recordIntent(uuid, new Intent(Intent.Operation.DELETE, name, info.map(i -> i.ref().domid()).orElse(0), false,
+        false, List.of(), List.of(), doomed, cleanup, Map.of(), Optional.empty(), Optional.empty()));
+    Set<Path> rewritten = new HashSet<>();
     Set<Path> owned = new HashSet<>(md.ownedImages());
     owned.removeAll(plan.garbage());
-    List<Snapshot> kept = restamp(survivors.values(), rewritten);
-    store.save(new DomainMetadata(uuid, kept, current, owned));
+    List<Snapshot> kept;
+    try {
+      for (ImageGraph.Rebase r : plan.rebases()) {
+        images.rebase(r.image(), r.newBacking(), r.newBackingFormat()); // keeps what every image reads
+        rewritten.add(r.image());
+      }
+      kept = restamp(survivors.values(), rewritten);
+      store.save(new DomainMetadata(uuid, kept, current, owned));
+    } catch (RuntimeException | Error e) {
+      clearIntent(uuid); // nothing was committed; the rebases changed no image's contents
+      throw e;
+    }
     LOG.info("deleted snapshot(s) {} of {}", doomed, domainName);
 
     List<String> leftovers = new ArrayList<>();
@@ -457,6 +485,7 @@ public final class SnapshotManager {
       DomainMetadata updated = new DomainMetadata(uuid, restamped, current, owned);
       bestEffort(leftovers, "new stamps of images " + trimmed, () -> store.save(updated));
     }
+    clearIntent(uuid);
     return new DeleteResult(doomed, current, leftovers);
   }
 
@@ -647,9 +676,23 @@ public final class SnapshotManager {
     disks.forEach(d -> d.image().ifPresent(p -> oldImages.put(d.target(), p)));
     boolean wasPaused = info.state().paused();
 
+    Map<String, Path> freshImages = new LinkedHashMap<>();
+    for (DiskSnapshot d : snap.disks()) {
+      if (activeByTarget.containsKey(d.target()) && d.mode() != DiskSnapshotMode.NONE && !inPlace.contains(d)) {
+        Path image = d.image().orElseThrow();
+        freshImages.put(d.target(), image.resolveSibling(stem(image) + "." + TAG_PREFIX + id + ".qcow2"));
+      }
+    }
+    DomainConfiguration config = hypervisor.configuration(ref);
+
     Path dataDir = store.dataDirectory(ref.uuid());
     PrivateFiles.createDirectories(dataDir);
     Path rollbackMemory = dataDir.resolve(".rollback-" + id + ".memory");
+    List<Path> newFiles = new ArrayList<>(List.of(rollbackMemory));
+    newFiles.addAll(freshImages.values());
+    recordIntent(ref.uuid(), new Intent(Intent.Operation.REVERT, name, ref.domid(), wasPaused, true, newFiles,
+        rollbackRequests, List.of(), List.of(), oldImages,
+        Optional.of(rollbackMemory), Optional.of(config)));
     Rollback rollback = new Rollback("revert " + ref.name() + " to '" + name + "'");
     try {
       // 1. Save the present instance, so that a failure can bring it back.
@@ -661,21 +704,13 @@ public final class SnapshotManager {
         hypervisor.snapshotDisks(ref, rollbackRequests);
         rollback.add("discard rollback disk snapshots", () -> hypervisor.discardDiskSnapshots(ref, rollbackRequests));
       }
-      DomainConfiguration config = hypervisor.configuration(ref);
 
       // 2. The point of no return for the old instance: from here, undo means restoring it.
       hypervisor.destroy(ref);
       rollback.clear();
       // If this undo fails, the rollback memory image stays for an operator to restore by hand.
-      rollback.add("restore the previous instance of " + ref.name() + " from " + rollbackMemory, () -> {
-        for (DiskSnapshotRequest r : rollbackRequests) {
-          images.applyInternalSnapshot(oldImages.get(r.target()), rollbackTag);
-        }
-        DomainRef back = hypervisor.restore(
-            new RestoreRequest(config, Optional.of(rollbackMemory), oldImages, wasPaused));
-        PrivateFiles.deleteIfExists(rollbackMemory);
-        deleteRollbackTags(back, rollbackRequests, oldImages, rollbackTag);
-      });
+      rollback.add("restore the previous instance of " + ref.name() + " from " + rollbackMemory,
+          () -> restorePrevious(config, rollbackMemory, rollbackRequests, oldImages, rollbackTag, wasPaused));
 
       // 3. The snapshot's disks.
       Map<String, Path> newImages = new LinkedHashMap<>(oldImages);
@@ -689,7 +724,7 @@ public final class SnapshotManager {
           images.applyInternalSnapshot(image, d.tag().orElseThrow());
           newImages.put(d.target(), image);
         } else {
-          Path fresh = image.resolveSibling(stem(image) + "." + TAG_PREFIX + id + ".qcow2");
+          Path fresh = freshImages.get(d.target());
           if (d.mode() == DiskSnapshotMode.INTERNAL) {
             images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
           } else {
@@ -705,31 +740,67 @@ public final class SnapshotManager {
       DomainRef restored = hypervisor.restore(new RestoreRequest(config, memory, newImages, paused));
       rollback.add("destroy the reverted instance " + restored, () -> hypervisor.destroy(restored));
 
-      // 5. The metadata: the snapshot is current, new images are owned.
-      Set<Path> owned = new HashSet<>(md.ownedImages());
-      owned.addAll(created);
-      Set<Path> referenced = referencedImages(md.snapshots(), List.of());
-      referenced.addAll(newImages.values());
-      Set<Path> garbage = graph.garbage(referenced, owned);
-      owned.removeAll(garbage);
-      store.save(new DomainMetadata(ref.uuid(), md.snapshots(), Optional.of(name), owned));
-      rollback.clear();
-
-      // 6. Clean up; failures here cost disk space, not correctness.
-      List<String> leftovers = new ArrayList<>();
-      bestEffort(leftovers, "rollback memory image " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
-      bestEffort(leftovers, "rollback disk snapshots",
-          () -> deleteRollbackTags(restored, rollbackRequests, newImages, rollbackTag));
-      for (Path g : garbage) {
-        bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
-      }
+      // 5. The metadata: the snapshot is current, new images are owned. Then clean up.
+      List<String> leftovers = commitRevert(ref.uuid(), name, created, newImages.values(), restored,
+          rollbackRequests, rollbackTag, rollbackMemory, rollback);
       LOG.info("reverted {} to snapshot '{}' as {}{}", ref.name(), name, restored,
           leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
       return restored;
     } catch (RuntimeException | Error e) {
-      rollback.undo(e);
+      if (rollback.undo(e)) {
+        clearIntent(ref.uuid());
+      }
       throw e;
     }
+  }
+
+  /** Brings back the instance a revert destroyed, from its rollback memory image and disk snapshots. */
+  private DomainRef restorePrevious(DomainConfiguration config, Path rollbackMemory,
+      List<DiskSnapshotRequest> rollbackRequests, Map<String, Path> oldImages, String rollbackTag, boolean paused) {
+    for (DiskSnapshotRequest r : rollbackRequests) {
+      Path image = oldImages.get(r.target());
+      if (images.info(image).internalSnapshots().contains(rollbackTag)) {
+        images.applyInternalSnapshot(image, rollbackTag);
+      }
+    }
+    DomainRef back = hypervisor.restore(new RestoreRequest(config, Optional.of(rollbackMemory), oldImages, paused));
+    PrivateFiles.deleteIfExists(rollbackMemory);
+    deleteRollbackTags(back, rollbackRequests, oldImages, rollbackTag);
+    return back;
+  }
+
+  /**
+   * Makes a revert permanent: the snapshot becomes current and the images made for it owned; then
+   * removes the rollback files and the images nothing needs any longer. Idempotent, for recovery.
+   *
+   * @param rollback cleared once the metadata is saved, if given
+   * @return what could not be removed
+   */
+  private List<String> commitRevert(UUID uuid, String name, Set<Path> created, java.util.Collection<Path> newImages,
+      DomainRef restored, List<DiskSnapshotRequest> rollbackRequests, String rollbackTag, Path rollbackMemory,
+      Rollback rollback) {
+    DomainMetadata md = store.load(uuid);
+    Set<Path> owned = new HashSet<>(md.ownedImages());
+    owned.addAll(created);
+    Set<Path> referenced = referencedImages(md.snapshots(), List.of());
+    referenced.addAll(newImages);
+    Set<Path> garbage = new ImageGraph(images).garbage(referenced, owned);
+    owned.removeAll(garbage);
+    store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned));
+    rollback.clear();
+
+    // failures from here on cost disk space, not correctness
+    List<String> leftovers = new ArrayList<>();
+    Map<String, Path> imagesByTarget = new LinkedHashMap<>();
+    hypervisor.disks(restored).forEach(d -> d.image().ifPresent(p -> imagesByTarget.put(d.target(), p)));
+    bestEffort(leftovers, "rollback memory image " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
+    bestEffort(leftovers, "rollback disk snapshots",
+        () -> deleteRollbackTags(restored, rollbackRequests, imagesByTarget, rollbackTag));
+    for (Path g : garbage) {
+      bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
+    }
+    clearIntent(uuid);
+    return leftovers;
   }
 
   private void deleteRollbackTags(
@@ -803,6 +874,203 @@ public final class SnapshotManager {
     String file = image.getFileName().toString();
     int dot = file.indexOf('.');
     return dot > 0 ? file.substring(0, dot) : file;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // crash recovery
+
+  /**
+   * Finishes or undoes an operation on a domain that a crash interrupted (the process was killed
+   * in the middle of a create, delete or revert). Every operation records its intent in the store
+   * before it touches the domain; this reads that record and, depending on how far the operation
+   * got, completes it (the metadata already committed it) or undoes it: the domain is resumed if it
+   * was left suspended or paused, an instance destroyed by a revert is restored from its rollback
+   * image, and partial memory images, overlays and disk snapshots are removed.
+   *
+   * <p>Every operation on a domain does this first, so calling it is only needed to recover domains
+   * no one operates on: call {@link #recoverAll()} when an application starts.
+   *
+   * @param domain the domain's UUID
+   * @return what was done, empty if no operation was interrupted
+   */
+  public Optional<Recovery> recover(UUID domain) {
+    requireNonNull(domain, "domain");
+    ReentrantLock lock = locks.computeIfAbsent(domain, u -> new ReentrantLock());
+    lock.lock();
+    try (SnapshotStore.Lease lease = store.lockDomain(domain)) {
+      return recoverLocked(domain);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new XlsnapException("recovery of domain " + domain + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Recovers every domain of the store that has an interrupted operation (see {@link #recover}).
+   *
+   * @return what was done, one entry per recovered domain
+   */
+  public List<Recovery> recoverAll() {
+    List<Recovery> out = new ArrayList<>();
+    for (UUID d : store.domains()) {
+      if (store.loadIntent(d).isPresent()) {
+        recover(d).ifPresent(out::add);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private void recordIntent(UUID domain, Intent intent) {
+    store.saveIntent(domain, Optional.of(intent.encode()));
+  }
+
+  private void clearIntent(UUID domain) {
+    store.saveIntent(domain, Optional.empty());
+  }
+
+  private Optional<Recovery> recoverLocked(UUID uuid) {
+    Optional<String> text = store.loadIntent(uuid);
+    if (text.isEmpty()) {
+      return Optional.empty();
+    }
+    Intent intent = Intent.decode(text.get());
+    List<String> actions = new ArrayList<>();
+    Optional<DomainInfo> domain = hypervisor.find(new DomainSelector.ByUuid(uuid));
+    boolean completed = switch (intent.operation()) {
+      case CREATE -> recoverCreate(uuid, intent, domain, actions);
+      case DELETE -> recoverDelete(uuid, intent, domain, actions);
+      case REVERT -> recoverRevert(uuid, intent, domain, actions);
+    };
+    clearIntent(uuid);
+    Recovery r = new Recovery(uuid, intent.operation().name().toLowerCase(java.util.Locale.ROOT), intent.snapshot(),
+        completed, actions);
+    LOG.warn("recovered an interrupted {} of snapshot '{}' of domain {}: {} ({})", r.operation(), r.snapshot(), uuid,
+        completed ? "completed" : "undone", String.join("; ", actions));
+    return Optional.of(r);
+  }
+
+  private boolean recoverCreate(UUID uuid, Intent intent, Optional<DomainInfo> domain, List<String> actions) {
+    boolean committed = store.load(uuid).tree().contains(intent.snapshot());
+    if (domain.isPresent()) {
+      DomainRef ref = domain.get().ref();
+      DomainState state = domain.get().state();
+      boolean stoppedByUs = state.isSuspended() || (!intent.withMemory() && state.paused() && !intent.wasPaused());
+      if (!committed && stoppedByUs) {
+        // the domain has not run since it was stopped: its disks can still be put back
+        List<DomainDisk> disks = hypervisor.disks(ref);
+        for (DiskSnapshotRequest r : intent.requests()) {
+          Optional<DomainDisk> disk = disks.stream().filter(d -> d.target().equals(r.target())).findFirst();
+          if (disk.isEmpty() || disk.get().image().isEmpty()) {
+            continue;
+          }
+          Path image = disk.get().image().get();
+          if (r.mode() == DiskSnapshotMode.EXTERNAL && r.overlay().equals(Optional.of(image))) {
+            hypervisor.discardDiskSnapshots(ref, List.of(r));
+            actions.add("disk " + r.target() + " switched back from overlay " + image);
+          } else if (r.mode() == DiskSnapshotMode.INTERNAL
+              && images.info(image).internalSnapshots().contains(r.tag().orElseThrow())) {
+            hypervisor.discardDiskSnapshots(ref, List.of(r));
+            actions.add("internal snapshot " + r.tag().orElseThrow() + " removed from " + image);
+          }
+        }
+      }
+      if (state.isSuspended()) {
+        hypervisor.resume(ref);
+        actions.add("domain resumed");
+      } else if (stoppedByUs) {
+        hypervisor.unpause(ref);
+        actions.add("domain unpaused");
+      }
+    }
+    if (!committed) {
+      for (Path f : intent.files()) {
+        if (PrivateFiles.deleteIfExists(f)) {
+          actions.add("removed " + f);
+        }
+      }
+    }
+    return committed;
+  }
+
+  private boolean recoverDelete(UUID uuid, Intent intent, Optional<DomainInfo> domain, List<String> actions) {
+    SnapshotTree tree = store.load(uuid).tree();
+    boolean committed = intent.doomed().stream().noneMatch(tree::contains);
+    if (!committed) {
+      return false; // before the commit only rebases ran, which change no image's contents
+    }
+    List<DomainDisk> active = domain.map(d -> hypervisor.disks(d.ref())).orElse(List.of());
+    Set<Path> held = heldImages(new ImageGraph(images), domain, active);
+    for (Map.Entry<Path, String> c : intent.cleanup()) {
+      Path file = c.getKey();
+      String tag = c.getValue();
+      if (!Files.exists(file)) {
+        continue;
+      }
+      if (tag.isEmpty()) {
+        PrivateFiles.deleteIfExists(file);
+        actions.add("removed " + file);
+      } else if (images.info(file).internalSnapshots().contains(tag)) {
+        deleteInternal(domain, active, held, "?", file, tag);
+        actions.add("removed internal snapshot " + tag + " from " + file);
+      }
+    }
+    return true;
+  }
+
+  private boolean recoverRevert(UUID uuid, Intent intent, Optional<DomainInfo> domain, List<String> actions) {
+    Path rollbackMemory = intent.rollbackMemory().orElseThrow();
+    List<DiskSnapshotRequest> rollbackRequests = intent.requests();
+    String rollbackTag = rollbackRequests.isEmpty() ? "" : rollbackRequests.get(0).tag().orElseThrow();
+    Set<Path> fresh = new HashSet<>(intent.files());
+    fresh.remove(rollbackMemory);
+    if (domain.isPresent() && domain.get().ref().domid() != intent.domid()) {
+      // the reverted instance runs: complete the revert
+      DomainRef restored = domain.get().ref();
+      List<Path> newImages = hypervisor.disks(restored).stream().flatMap(d -> d.image().stream()).toList();
+      Set<Path> created = new HashSet<>(fresh);
+      created.retainAll(newImages);
+      commitRevert(uuid, intent.snapshot(), created, newImages, restored, rollbackRequests, rollbackTag,
+          rollbackMemory, new Rollback("recover revert"));
+      actions.add("revert completed: snapshot '" + intent.snapshot() + "' is current");
+      return true;
+    }
+    if (domain.isPresent()) {
+      // the old instance was never destroyed
+      DomainRef ref = domain.get().ref();
+      if (domain.get().state().isSuspended()) {
+        List<DiskSnapshotRequest> taken = new ArrayList<>();
+        for (DiskSnapshotRequest r : rollbackRequests) {
+          Path image = intent.oldImages().get(r.target());
+          if (image != null && images.info(image).internalSnapshots().contains(rollbackTag)) {
+            taken.add(r);
+          }
+        }
+        if (!taken.isEmpty()) {
+          hypervisor.discardDiskSnapshots(ref, taken);
+          actions.add("rollback disk snapshots removed");
+        }
+        hypervisor.resume(ref);
+        actions.add("domain resumed");
+      }
+    } else {
+      // destroyed, and the new instance never came: bring the old one back
+      if (!Files.exists(rollbackMemory)) {
+        throw new XlsnapException("cannot recover the interrupted revert of domain " + uuid + ": it was destroyed "
+            + "and its rollback memory image " + rollbackMemory + " is missing");
+      }
+      DomainRef back = restorePrevious(intent.configuration().orElseThrow(), rollbackMemory, rollbackRequests,
+          intent.oldImages(), rollbackTag, intent.wasPaused());
+      actions.add("previous instance restored as " + back);
+    }
+    for (Path f : intent.files()) {
+      if (PrivateFiles.deleteIfExists(f)) {
+        actions.add("removed " + f);
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -953,8 +1221,12 @@ public final class SnapshotManager {
 
   private <T> T withDomain(DomainSelector selector, Locked<T> body) {
     requireNonNull(selector, "domain");
-    DomainInfo first = hypervisor.find(selector).orElseThrow(() -> new DomainNotFoundException(selector.toString()));
-    UUID uuid = first.ref().uuid();
+    Optional<DomainInfo> found = hypervisor.find(selector);
+    if (found.isEmpty() && selector instanceof DomainSelector.ByUuid byUuid) {
+      recover(byUuid.uuid()); // a revert interrupted between destroy and restore left no instance
+      found = hypervisor.find(selector);
+    }
+    UUID uuid = found.orElseThrow(() -> new DomainNotFoundException(selector.toString())).ref().uuid();
     return withLock(uuid, () -> {
       // re-read under the lock: a concurrent revert may have replaced the instance
       DomainInfo info = hypervisor.find(new DomainSelector.ByUuid(uuid))
@@ -969,6 +1241,7 @@ public final class SnapshotManager {
     try {
       SnapshotStore.Lease lease = store.lockDomain(uuid);
       try {
+        recoverLocked(uuid);
         return body.get();
       } finally {
         lease.close();

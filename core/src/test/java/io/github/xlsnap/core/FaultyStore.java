@@ -41,6 +41,16 @@ final class FaultyStore implements SnapshotStore {
   }
 
   @Override
+  public void saveIntent(UUID domain, java.util.Optional<String> intent) {
+    delegate.saveIntent(domain, intent);
+  }
+
+  @Override
+  public java.util.Optional<String> loadIntent(UUID domain) {
+    return delegate.loadIntent(domain);
+  }
+
+  @Override
   public Set<UUID> domains() {
     return delegate.domains();
   }

@@ -19,6 +19,7 @@ import io.github.xlsnap.store.internal.DomainLock;
 import io.github.xlsnap.store.internal.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -69,6 +70,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
   static final String DOMAIN_FILE = "xlsnap-domain.libxl-json";
   static final String JOURNAL_FILE = "xlsnap-journal.libxl-json";
   static final String QUARANTINE = "quarantine";
+  static final String INTENT_FILE = "xlsnap-intent.properties";
   private static final Logger LOG = LoggerFactory.getLogger(JsonSnapshotStore.class);
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -250,10 +252,54 @@ public final class JsonSnapshotStore implements SnapshotStore {
     };
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Kept in {@code <root>/<domain-uuid>/xlsnap-intent.properties}, written as temporary file,
+   * fsync, rename, fsync of the directory; cleared by deleting it and syncing the directory.
+   */
+  @Override
+  public void saveIntent(UUID domain, Optional<String> intent) {
+    requireNonNull(intent, "intent");
+    Path dir = dataDirectory(requireNonNull(domain, "domain"));
+    try {
+      DurableFiles.createPrivateDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    withLock(domain, d -> {
+      Path file = d.resolve(INTENT_FILE);
+      if (intent.isPresent()) {
+        DurableFiles.replace(file, intent.get().getBytes(StandardCharsets.UTF_8), true);
+      } else if (Files.deleteIfExists(file)) {
+        DurableFiles.forceDirectory(d);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Optional<String> loadIntent(UUID domain) {
+    Path dir = dataDirectory(requireNonNull(domain, "domain"));
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    return withLock(domain, d -> {
+      Path file = d.resolve(INTENT_FILE);
+      return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+          ? Optional.of(new String(DurableFiles.readRegular(file), StandardCharsets.UTF_8))
+          : Optional.<String>empty();
+    });
+  }
+
   @Override
   public Set<UUID> domains() {
     Set<UUID> out = new HashSet<>();
     for (UUID d : domainDirectories()) {
+      if (Files.exists(dataDirectory(d).resolve(INTENT_FILE), LinkOption.NOFOLLOW_LINKS)) {
+        out.add(d); // an operation did not end: the manager recovers it
+        continue;
+      }
       try {
         DomainMetadata md = load(d);
         if (!md.snapshots().isEmpty() || !md.ownedImages().isEmpty()) {
@@ -363,7 +409,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
             blocked |= !findings.get(findings.size() - 1).repairable();
             quarantine.add(p);
           }
-        } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(QUARANTINE) && !n.equals(JOURNAL_FILE)) {
+        } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(QUARANTINE) && !n.equals(JOURNAL_FILE)
+            && !n.equals(INTENT_FILE)) {
           others.add(p);
         }
       }

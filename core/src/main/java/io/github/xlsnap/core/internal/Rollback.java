@@ -57,8 +57,10 @@ public final class Rollback {
    * Runs every undo, newest first, and forgets them.
    *
    * @param failure the failure that caused the rollback; failed undos are attached to it as suppressed
+   * @return true if every undo succeeded
    */
-  public void undo(Throwable failure) {
+  public boolean undo(Throwable failure) {
+    boolean clean = true;
     LOG.warn("{} failed ({}); rolling back {} step(s)", operation, failure.toString(), entries.size());
     while (!entries.isEmpty()) {
       Entry e = entries.pop();
@@ -71,7 +73,9 @@ public final class Rollback {
         }
         LOG.error("{}: rollback step failed: {}", operation, e.description(), undoFailure);
         failure.addSuppressed(undoFailure);
+        clean = false;
       }
     }
+    return clean;
   }
 }

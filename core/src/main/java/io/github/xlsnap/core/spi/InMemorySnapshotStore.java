@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class InMemorySnapshotStore implements SnapshotStore {
   private final Path dataRoot;
   private final ConcurrentMap<UUID, DomainMetadata> byDomain = new ConcurrentHashMap<>();
+  private final ConcurrentMap<UUID, String> intents = new ConcurrentHashMap<>();
 
   /**
    * Creates an empty store.
@@ -43,6 +45,17 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     } else {
       byDomain.put(metadata.domain(), metadata);
     }
+  }
+
+  @Override
+  public void saveIntent(UUID domain, Optional<String> intent) {
+    requireNonNull(domain, "domain");
+    intent.ifPresentOrElse(i -> intents.put(domain, i), () -> intents.remove(domain));
+  }
+
+  @Override
+  public Optional<String> loadIntent(UUID domain) {
+    return Optional.ofNullable(intents.get(requireNonNull(domain, "domain")));
   }
 
   @Override

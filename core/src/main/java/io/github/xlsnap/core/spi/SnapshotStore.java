@@ -1,6 +1,7 @@
 package io.github.xlsnap.core.spi;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -40,6 +41,26 @@ public interface SnapshotStore {
    * @return their UUIDs
    */
   Set<UUID> domains();
+
+  /**
+   * Durably records what the manager is about to do to a domain, before it touches the domain, or
+   * clears that record once the operation has ended. After a crash the record tells the next manager
+   * what to finish or undo ({@link io.github.xlsnap.core.SnapshotManager#recover}). The text is the
+   * manager's own; the store keeps it verbatim, one record per domain, written as atomically and
+   * durably as the metadata.
+   *
+   * @param domain the domain's UUID
+   * @param intent the record, or empty to clear it
+   */
+  void saveIntent(UUID domain, Optional<String> intent);
+
+  /**
+   * Returns the manager's record of an operation that did not end.
+   *
+   * @param domain the domain's UUID
+   * @return the record saved by {@link #saveIntent}, empty if none
+   */
+  Optional<String> loadIntent(UUID domain);
 
   /**
    * Returns the directory for files of a domain's snapshots that have no path of their own, such as
