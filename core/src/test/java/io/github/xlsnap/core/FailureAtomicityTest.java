@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FailureAtomicityTest {
   private static final List<String> DISKS = List.of("xvda", "xvdb");
 
+  private static final UUID WORLD_UUID = UUID.fromString("11111111-2222-3333-4444-555555555555");
+
   @TempDir Path base;
   private final AtomicInteger runs = new AtomicInteger();
 
@@ -42,17 +44,30 @@ class FailureAtomicityTest {
   final class World implements AutoCloseable {
     final Path dir = base.resolve("w" + runs.incrementAndGet());
     final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
-    final SimulatedHypervisor sim = SimulatedHypervisor.open(dir.resolve("host"), images);
-    final FaultyHypervisor host = new FaultyHypervisor(sim);
+    final SimulatedHypervisor sim;
+    final FaultyHypervisor host;
     final FaultyStore store = new FaultyStore(new InMemorySnapshotStore(dir.resolve("snapshots")));
     final AtomicInteger ids = new AtomicInteger();
-    final SnapshotManager manager = SnapshotManager.builder(host, store).diskImages(images)
-        .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z")))
-        .ids(() -> "id" + ids.incrementAndGet()).build();
+    final SnapshotManager manager;
     final DomainSelector vm = DomainSelector.byName("vm");
 
     World(boolean withInPlaceSnapshot) {
-      sim.createDomain(new SimDomainSpec("vm", Optional.of(UUID.fromString("11111111-2222-3333-4444-555555555555")), 16 * 1024, 1,
+      this(withInPlaceSnapshot, true);
+    }
+
+    /**
+     * Builds the world.
+     *
+     * @param hostImagesFail whether the simulated host's own disk operations go through the faulty
+     *     wrapper too (not for crash tests: a crash stops the manager's process, not the Xen host)
+     */
+    World(boolean withInPlaceSnapshot, boolean hostImagesFail) {
+      sim = SimulatedHypervisor.open(dir.resolve("host"), hostImagesFail ? images : QemuImg.system());
+      host = new FaultyHypervisor(sim);
+      manager = SnapshotManager.builder(host, store).diskImages(images)
+          .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z")))
+          .ids(() -> "id" + ids.incrementAndGet()).build();
+      sim.createDomain(new SimDomainSpec("vm", Optional.of(WORLD_UUID), 16 * 1024, 1,
           List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.QCOW2, 1 << 20)),
           false));
       write(1);
@@ -144,6 +159,75 @@ class FailureAtomicityTest {
         new Scenario("revert to d paused (new overlays)", false, false,
             w -> w.manager.revert(w.vm, "d", new RevertOptions(RevertTarget.PAUSED, false))),
         new Scenario("revert to e in place", true, false, w -> w.manager.revert(w.vm, "e", RevertOptions.DEFAULTS)));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyCrashIsRecoveredByTheNextManager() {
+    return scenarios().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> checkCrashes(s)));
+  }
+
+  /**
+   * Stops the operation for good at each call, as a killed process would, then lets a new manager
+   * over the same host and store recover: the domain runs again and everything is as before the
+   * operation or as after it.
+   */
+  private void checkCrashes(Scenario s) throws Exception {
+    int hostCalls;
+    int diskCalls;
+    int storeCalls;
+    State after;
+    try (World w = new World(s.inPlace(), false)) {
+      w.host.failAt(0);
+      w.images.failAt(0);
+      w.store.failAt(0);
+      s.operation().accept(w);
+      hostCalls = w.host.calls();
+      diskCalls = w.images.calls();
+      storeCalls = w.store.calls();
+      after = w.state();
+    }
+    for (int n = 1; n <= hostCalls + diskCalls + storeCalls; n++) {
+      try (World w = new World(s.inPlace(), false)) {
+        State before = w.state();
+        String where;
+        if (n <= hostCalls) {
+          w.host.crashAt(n);
+          where = "hypervisor call " + n;
+        } else if (n <= hostCalls + diskCalls) {
+          w.images.crashAt(n - hostCalls);
+          where = "disk image call " + (n - hostCalls);
+        } else {
+          w.store.crashAt(n - hostCalls - diskCalls);
+          where = "metadata save " + (n - hostCalls - diskCalls);
+        }
+        where = s.name() + ", crash at " + where;
+        Crash.REACHED.drainPermits();
+        Thread op = new Thread(() -> s.operation().accept(w), "crashing operation");
+        op.setDaemon(true);
+        op.start();
+        boolean crashed = false;
+        while (!crashed && op.isAlive()) {
+          crashed = Crash.REACHED.tryAcquire(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        op.join(crashed ? 1 : 0);
+        assertThat(crashed).as("%s: the operation reached the crash point", where).isTrue();
+
+        UUID uuid = w.sim.find(w.vm).map(d -> d.ref().uuid()).orElse(WORLD_UUID);
+        SnapshotManager next = SnapshotManager.builder(w.sim, w.store).diskImages(QemuImg.system()).build();
+        w.store.failAt(0);
+        Optional<Recovery> recovery = next.recover(uuid);
+        assertThat(w.store.loadIntent(uuid)).as("%s: intent cleared", where).isEmpty();
+        State now = w.state();
+        assertThat(now.domainState()).as("%s: domain state after %s", where, recovery)
+            .isIn(before.domainState(), after.domainState()).isNotEqualTo("suspended");
+        boolean asBefore = now.tree().equals(before.tree()) && now.files().equals(before.files())
+            && now.guest().equals(before.guest()) && now.domainState().equals(before.domainState());
+        boolean asAfter = now.tree().equals(after.tree()) && now.files().equals(after.files())
+            && now.guest().equals(after.guest()) && now.domainState().equals(after.domainState());
+        assertThat(asBefore || asAfter).as("%s: wholly before or wholly after; recovery %s%n before %s%n after  %s%n"
+            + " now    %s", where, recovery, before, after, now).isTrue();
+      }
+    }
   }
 
   @TestFactory

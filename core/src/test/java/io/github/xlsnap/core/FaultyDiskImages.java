@@ -15,13 +15,21 @@ final class FaultyDiskImages implements DiskImages {
   private final DiskImages delegate;
   private final AtomicInteger calls = new AtomicInteger();
   private volatile int failAt = -1;
+  private volatile boolean crash;
 
   FaultyDiskImages(DiskImages delegate) {
     this.delegate = delegate;
   }
 
   /** Fails the n-th changing call from now (1 = the next one); 0 or less: never. */
+  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
+  void crashAt(int n) {
+    failAt(n);
+    crash = true;
+  }
+
   void failAt(int n) {
+    crash = false;
     calls.set(0);
     failAt = n;
   }
@@ -34,6 +42,7 @@ final class FaultyDiskImages implements DiskImages {
   private void step(String what, Path image) {
     int n = calls.incrementAndGet();
     if (n == failAt) {
+      Crash.stopHereIf(crash);
       throw new DiskImageException(image, List.of("injected"), 1, "injected failure of " + what + " on " + image, null);
     }
   }

@@ -23,12 +23,20 @@ final class FaultyHypervisor implements Hypervisor {
   private final AtomicInteger calls = new AtomicInteger();
   private final List<String> log = new ArrayList<>();
   private volatile int failAt = -1;
+  private volatile boolean crash;
 
   FaultyHypervisor(Hypervisor delegate) {
     this.delegate = delegate;
   }
 
+  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
+  void crashAt(int n) {
+    failAt(n);
+    crash = true;
+  }
+
   void failAt(int n) {
+    crash = false;
     calls.set(0);
     synchronized (log) {
       log.clear();
@@ -52,6 +60,7 @@ final class FaultyHypervisor implements Hypervisor {
       log.add(what);
     }
     if (n == failAt) {
+      Crash.stopHereIf(crash);
       throw new HypervisorException(what, -3, "injected failure", null);
     }
     return call.get();

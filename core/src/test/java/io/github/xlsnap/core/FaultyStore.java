@@ -13,12 +13,20 @@ final class FaultyStore implements SnapshotStore {
   private final SnapshotStore delegate;
   private final AtomicInteger calls = new AtomicInteger();
   private volatile int failAt = -1;
+  private volatile boolean crash;
 
   FaultyStore(SnapshotStore delegate) {
     this.delegate = delegate;
   }
 
+  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
+  void crashAt(int n) {
+    failAt(n);
+    crash = true;
+  }
+
   void failAt(int n) {
+    crash = false;
     calls.set(0);
     failAt = n;
   }
@@ -35,6 +43,7 @@ final class FaultyStore implements SnapshotStore {
   @Override
   public void save(DomainMetadata metadata) {
     if (calls.incrementAndGet() == failAt) {
+      Crash.stopHereIf(crash);
       throw new XlsnapException("injected failure of save", new UncheckedIOException(new java.io.IOException("disk full")));
     }
     delegate.save(metadata);
