@@ -198,7 +198,8 @@ public final class XlConfig {
 
   /**
    * Reads a number, as {@code xlu_cfg_get_long}: C syntax ({@code 0x1f} hex, {@code 017} octal),
-   * quoted or not, the whole text being the number.
+   * quoted or not, the whole text being the number, and (as in libxlutil) last set with {@code =},
+   * not {@code +=}.
    *
    * @param key the key
    * @return the number, empty if the key is not set
@@ -211,6 +212,10 @@ public final class XlConfig {
     }
     if (!(v instanceof ConfigValue.Atom a)) {
       throw wrongType(key, v, "is a list, expected a number");
+    }
+    if (lastAssignment.get(key).append()) {
+      // libxlutil's get_long refuses a value whose last statement was '+=', even on an unset key
+      throw wrongType(key, v, "was last set with '+=', which xl cannot read as a number; use '='");
     }
     CLong.Result r = CLong.strtol(a.text());
     return switch (r.status()) {

@@ -28,7 +28,6 @@ import java.util.Optional;
  * @param directIoSafe the {@code direct-io-safe} flag
  * @param discard {@code discard} / {@code no-discard}, empty for the default
  * @param specification {@code xen} or {@code virtio} ({@code specification=}), empty for the default
- * @param transport {@code mmio} ({@code transport=}), empty for the default
  */
 public record XlDisk(
     Optional<String> target,
@@ -42,8 +41,7 @@ public record XlDisk(
     boolean removable,
     boolean directIoSafe,
     Optional<Boolean> discard,
-    Optional<String> specification,
-    Optional<String> transport) {
+    Optional<String> specification) {
 
   /**
    * Checks the components.
@@ -60,7 +58,6 @@ public record XlDisk(
    * @param directIoSafe the direct-io-safe flag
    * @param discard the discard setting
    * @param specification the specification
-   * @param transport the transport
    */
   public XlDisk {
     requireNonNull(target, "target");
@@ -71,7 +68,6 @@ public record XlDisk(
     requireNonNull(backendDomain, "backendDomain");
     requireNonNull(discard, "discard");
     requireNonNull(specification, "specification");
-    requireNonNull(transport, "transport");
   }
 
   /**

@@ -36,7 +36,6 @@ public final class DiskSpecScanner {
   private Boolean discard;
   private String backendType;
   private String specification;
-  private String transport;
   private boolean hadPrefix;
 
   private DiskSpecScanner(String spec) {
@@ -74,7 +73,11 @@ public final class DiskSpecScanner {
         if (known) {
           hadPrefix = true;
           if (FORMAT_PREFIXES.contains(p)) {
-            format = DiskFormat.fromXlName(p).orElseThrow();
+            DiskFormat f = DiskFormat.fromXlName(p).orElseThrow();
+            if (format != DiskFormat.UNKNOWN && format != f) {
+              throw error("format respecified", p);
+            }
+            format = f;
           } else if (SCRIPT_PREFIXES.contains(p)) {
             saveString("script", "block-" + p);
           }
@@ -132,8 +135,7 @@ public final class DiskSpecScanner {
     }
     return new XlDisk(Optional.ofNullable(target), vdev, format, Optional.ofNullable(backendType),
         Optional.ofNullable(strings.get("script")), Optional.ofNullable(strings.get("backend")), readWrite, cdrom,
-        removable, directIoSafe, Optional.ofNullable(discard), Optional.ofNullable(specification),
-        Optional.ofNullable(transport));
+        removable, directIoSafe, Optional.ofNullable(discard), Optional.ofNullable(specification));
   }
 
   private boolean flag(String token) {
@@ -153,10 +155,11 @@ public final class DiskSpecScanner {
   private void keyValue(String key, String value, String token) {
     switch (key) {
       case "format" -> {
-        if (format != DiskFormat.UNKNOWN) {
+        DiskFormat before = format;
+        setFormat(value);
+        if (before != DiskFormat.UNKNOWN && before != format) {
           throw error("format respecified", value);
         }
-        setFormat(value);
       }
       case "access" -> setAccess(value);
       case "devtype" -> {
@@ -176,13 +179,10 @@ public final class DiskSpecScanner {
         if (!Set.of("xen", "virtio").contains(value)) {
           throw error("unknown value for specification", value);
         }
-        specification = value;
-      }
-      case "transport" -> {
-        if (!value.equals("mmio")) {
-          throw error("unknown value for transport", value);
+        if (specification != null && !specification.equals(value)) {
+          throw error("specification respecified", value);
         }
-        transport = value;
+        specification = value;
       }
       case "colo-port" -> {
         if (!value.matches("[0-9]+")) {

@@ -24,7 +24,9 @@ public final class Parser {
   private int lineStart;
 
   private Parser(String text, String source) {
-    this.text = text;
+    // libxlutil ignores a lexically invalid byte when it is the very last one (its flex error state
+    // never sees the end of that token): 'a=1 B', 'a=1\\' and a final '\r' are all accepted.
+    this.text = endsWithStrayByte(text) ? text.substring(0, text.length() - 1) : text;
     this.source = source;
   }
 
@@ -40,6 +42,19 @@ public final class Parser {
     return new Parser(text, source).file();
   }
 
+  private static boolean endsWithStrayByte(String text) {
+    if (text.isEmpty()) {
+      return false;
+    }
+    char c = text.charAt(text.length() - 1);
+    return c < 0x80 && !isIdentStart(c) && !isDigit(c) && "'\" \t\n#;,=[]".indexOf(c) < 0;
+  }
+
+  /** A quote as the very last char: libxlutil drops it like any stray final byte. */
+  private boolean isStrayFinalQuote() {
+    return pos == text.length() - 1 && (peek() == '\'' || peek() == '"');
+  }
+
   private List<Assignment> file() {
     List<Assignment> out = new ArrayList<>();
     while (true) {
@@ -48,6 +63,9 @@ public final class Parser {
         return out;
       }
       char c = peek();
+      if (isStrayFinalQuote()) {
+        return out;
+      }
       if (c == '\n' || c == '#') {
         newline();
         continue;
@@ -62,6 +80,9 @@ public final class Parser {
         return out;
       }
       c = peek();
+      if (isStrayFinalQuote()) {
+        return out;
+      }
       if (c == ';') {
         pos++;
       } else if (c == '\n' || c == '#') {
