@@ -173,6 +173,9 @@ public final class DiskSpecScanner {
         if (!Set.of("phy", "tap", "qdisk", "standalone").contains(value)) {
           throw error("unknown value for backendtype", value);
         }
+        if (backendType != null && !backendType.equals(value)) {
+          throw error("backend respecified", value);
+        }
         backendType = value;
       }
       case "specification" -> {
