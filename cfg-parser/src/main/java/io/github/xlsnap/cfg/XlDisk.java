@@ -76,7 +76,7 @@ public record XlDisk(
    * @param spec e.g. {@code /dev/vg/guest,raw,xvda,rw} or {@code format=qcow2,vdev=xvda,target=/p.qcow2}
    * @return the disk
    * @throws IllegalArgumentException with libxlutil's reason (and the part of the spec concerned) if
-   *     {@code xlu_disk_parse} would reject it
+   *     {@code xlu_disk_parse} would reject it, or if it holds a NUL character (which no C string can)
    */
   public static XlDisk parse(String spec) {
     return DiskSpecScanner.parse(spec);

@@ -60,4 +60,12 @@ class DomainXlConfigTest {
     assertThatThrownBy(() -> XlDisk.parse("/a,raw,xvda,rw,extra")).hasMessageContaining("too many positional");
     assertThatThrownBy(() -> XlDisk.parse("x:/a,xvda")).hasMessageContaining("unknown deprecated disk prefix");
   }
+
+  @Test
+  void aNulCharacterInADiskSpecIsRejectedNotAnInvalidPath() {
+    // Found by XlConfigFuzzTest: toDomainDisk threw InvalidPathException on the target.
+    assertThatThrownBy(() -> XlDisk.parse("/dev/vg/gu\0est,raw,xvda,rw"))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("NUL");
+  }
 }

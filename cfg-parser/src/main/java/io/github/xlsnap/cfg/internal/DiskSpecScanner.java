@@ -50,6 +50,11 @@ public final class DiskSpecScanner {
    * @throws IllegalArgumentException if libxlutil would reject it
    */
   public static XlDisk parse(String spec) {
+    int nul = spec.indexOf('\0');
+    if (nul >= 0) {
+      // A C string ends at its first NUL: libxlutil could never see the rest, and no path holds one.
+      throw new IllegalArgumentException("a disk spec cannot contain a NUL character (at index " + nul + ")");
+    }
     return new DiskSpecScanner(spec).run();
   }
 
