@@ -1,6 +1,10 @@
 /**
- * xlsnap cfg-parser: the xl configuration language parser (snapshot cfgfiles and domain xl.cfg). In development: this module is an empty placeholder until its issue lands.
+ * xlsnap cfg-parser: Xen's xl configuration language, the snapshot cfgfile of
+ * {@code xl snapshot-create} and a domain's {@code xl.cfg}, read exactly as libxlutil 4.17 reads them.
  */
 module io.github.xlsnap.cfg {
-  requires io.github.xlsnap.core;
+  requires transitive io.github.xlsnap.core;
+  requires com.google.common;
+
+  exports io.github.xlsnap.cfg;
 }
