@@ -2,6 +2,7 @@
 module io.github.xlsnap.examples {
   requires io.github.xlsnap.core;
   requires io.github.xlsnap.store;
+  requires io.github.xlsnap.cfg;
   requires info.picocli;
 
   exports io.github.xlsnap.examples;

@@ -1,5 +1,6 @@
 package io.github.xlsnap.examples.cli;
 
+import io.github.xlsnap.cfg.SnapshotCfgFile;
 import io.github.xlsnap.core.CreateSpec;
 import java.nio.file.Path;
 
@@ -8,6 +9,6 @@ final class CfgFiles {
   private CfgFiles() {}
 
   static CreateSpec snapshotSpec(Path cfgfile) {
-    throw new UnsupportedOperationException("cfgfiles are read by xlsnap-cfg-parser: " + cfgfile);
+    return SnapshotCfgFile.read(cfgfile.toAbsolutePath());
   }
 }

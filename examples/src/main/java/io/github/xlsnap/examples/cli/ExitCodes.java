@@ -1,5 +1,7 @@
 package io.github.xlsnap.examples.cli;
 
+import io.github.xlsnap.cfg.ConfigSyntaxException;
+import io.github.xlsnap.cfg.ConfigValueException;
 import io.github.xlsnap.core.DomainHasSnapshotsException;
 import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainStateException;
@@ -33,7 +35,8 @@ public final class ExitCodes {
     if (e instanceof DomainNotFoundException || e instanceof SnapshotNotFoundException) {
       return NOT_FOUND;
     }
-    if (e instanceof InvalidSnapshotSpecException || e instanceof UsageException) {
+    if (e instanceof InvalidSnapshotSpecException || e instanceof UsageException
+        || e instanceof ConfigSyntaxException || e instanceof ConfigValueException) {
       return USAGE;
     }
     if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException

@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
         SnapshotCommands.Info.class,
         SnapshotCommands.Current.class,
         CheckCommand.class,
+        ConfigDump.class,
         SimCommands.Init.class,
         SimCommands.Write.class,
         SimCommands.Read.class,

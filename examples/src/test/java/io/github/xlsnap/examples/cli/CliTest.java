@@ -175,6 +175,48 @@ class CliTest {
   }
 
   @Test
+  void cfgfileValuesWinOverOptions() throws Exception {
+    Path cfg = dir.resolve("snap.cfg");
+    Files.writeString(cfg, "# a snapshot cfgfile\nname=\"from-cfgfile\"\ndescription=\"nightly\"\n"
+        + "disks=['xvda,1,qcow2," + dir.resolve("xvda-overlay.qcow2") + "']\n");
+    assertThat(ok("snapshot-create", "web", cfg.toString(), "--name", "from-option").out())
+        .contains("Domain snapshot from-cfgfile created");
+    Result info = ok("snapshot-info", "web", "from-cfgfile");
+    assertThat(info.out()).contains("Description:    nightly").contains("Location:       external")
+        .contains("overlay " + dir.resolve("xvda-overlay.qcow2"));
+    assertThat(dir.resolve("xvda-overlay.qcow2")).isRegularFile();
+
+    Path bad = dir.resolve("bad.cfg");
+    Files.writeString(bad, "name=\"x\"\nName=\"y\"\n");
+    expect(on("snapshot-create", "web", bad.toString()), ExitCodes.USAGE, bad.toString());
+    Path unknown = dir.resolve("unknown.cfg");
+    Files.writeString(unknown, "nmae=\"x\"\n");
+    expect(on("snapshot-create", "web", unknown.toString()), ExitCodes.USAGE, "nmae");
+    assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly("from-cfgfile");
+  }
+
+  @Test
+  void configDumpPrintsWhatWasUnderstood() throws Exception {
+    Path cfg = dir.resolve("vm.cfg");
+    Files.writeString(cfg, "name = \"vm1\"\nmemory = 0x200\nvcpus = 2\n"
+        + "disk = [ 'format=qcow2, vdev=xvda, access=rw, target=/images/vm1.qcow2' ]\n"
+        + "extra = [ 'a', [ 'b', 1 ] ]\nvcpus = 4 # the last assignment wins\n");
+    assertThat(xlsnap("config-dump", cfg.toString()).out().trim()).isEqualTo(
+        "{\"name\":\"vm1\",\"memory\":\"0x200\",\"disk\":[\"format=qcow2, vdev=xvda, access=rw, "
+            + "target=/images/vm1.qcow2\"],\"extra\":[\"a\",[\"b\",\"1\"]],\"vcpus\":\"4\"}");
+    assertThat(xlsnap("config-dump", cfg.toString(), "--domain").out()).contains("\"name\":\"vm1\"")
+        .contains("\"memory\":512").contains("\"vdev\":\"xvda\"").contains("\"target\":\"/images/vm1.qcow2\"")
+        .contains("\"format\":\"qcow2\"");
+    Path snap = dir.resolve("snap.cfg");
+    Files.writeString(snap, "name=\"s\"\ndisks=['xvda,0']\n");
+    assertThat(xlsnap("config-dump", snap.toString(), "--snapshot").out().trim())
+        .isEqualTo("{\"name\":\"s\",\"disks\":[{\"target\":\"xvda\",\"mode\":\"internal\"}]}");
+    Path bad = dir.resolve("bad.cfg");
+    Files.writeString(bad, "x = -1\n");
+    expect(xlsnap("config-dump", bad.toString()), ExitCodes.USAGE, bad.toString());
+  }
+
+  @Test
   void snapshotCheckReportsAndRepairsOneFindingALine() throws Exception {
     ok("snapshot-create", "web", "--name", "a");
     ok("snapshot-create", "db", "--name", "b");
@@ -204,7 +246,8 @@ class CliTest {
   @Test
   void helpOnEveryCommandCompletionAndDemo() throws Exception {
     for (String c : List.of("list", "snapshot-create", "snapshot-delete", "snapshot-revert", "snapshot-list",
-        "snapshot-info", "snapshot-current", "snapshot-check", "sim-init", "sim-write", "sim-read", "demo")) {
+        "snapshot-info", "snapshot-current", "snapshot-check", "config-dump", "sim-init", "sim-write", "sim-read",
+        "demo")) {
       Result r = xlsnap(c, "--help");
       assertThat(r.code()).as(c).isZero();
       assertThat(r.out()).as(c).startsWith("Usage: xlsnap " + c);
