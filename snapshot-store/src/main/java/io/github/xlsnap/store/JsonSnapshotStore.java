@@ -463,10 +463,10 @@ public final class JsonSnapshotStore implements SnapshotStore {
       s.memoryImage().filter(m -> !Files.exists(m, LinkOption.NOFOLLOW_LINKS)).ifPresent(m ->
           findings.add(new StoreFinding(Kind.MISSING_MEMORY_IMAGE, f, Optional.of(s.name()), "memory image " + m + " is missing")));
       for (DiskSnapshot d : s.disks()) {
-        for (Optional<Path> o : List.of(d.image(), d.overlay())) {
-          o.filter(m -> !Files.exists(m)).ifPresent(m -> findings.add(new StoreFinding(Kind.MISSING_DISK_FILE, f,
-              Optional.of(s.name()), "disk " + d.target() + ": " + m + " is missing")));
-        }
+        // the image holds the snapshot's state; an overlay only held what came after it, and goes
+        // when a revert discards that (a revert to the snapshot makes a new one)
+        d.image().filter(m -> !Files.exists(m)).ifPresent(m -> findings.add(new StoreFinding(Kind.MISSING_DISK_FILE,
+            f, Optional.of(s.name()), "disk " + d.target() + ": " + m + " is missing")));
       }
     }
     if (record != null && record.current().isPresent() && !snaps.containsKey(record.current().get())) {

@@ -50,4 +50,22 @@ class ManagerWithStoreTest {
       assertThat(store.check(ref.uuid())).isEmpty();
     }
   }
+
+  @Test
+  void checkStaysCleanThroughALongLifecycleOfCreatesRevertsAndMergeDeletes() {
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(lifecycleDir.resolve("host"))) {
+      DomainRef ref = host.createDomain(SimDomainSpec.of("vm", 64 * 1024, SimDiskSpec.qcow2("xvda", 1 << 20)));
+      JsonSnapshotStore store = JsonSnapshotStore.open(lifecycleDir.resolve("snapshots"));
+      SnapshotManager manager = SnapshotManager.builder(host, store).build();
+      java.util.Random random = new java.util.Random(1);
+      StringBuilder done = new StringBuilder();
+      for (int i = 0; i < 60; i++) {
+        done.append(StoreChildProcess.lifecycleStep(manager, DomainSelector.byName("vm"), random, "s" + i))
+            .append('\n');
+        assertThat(store.check(ref.uuid())).as(done.toString()).isEmpty();
+      }
+    }
+  }
+
+  @TempDir Path lifecycleDir;
 }

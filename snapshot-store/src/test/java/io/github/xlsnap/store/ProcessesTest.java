@@ -89,6 +89,65 @@ class ProcessesTest {
   }
 
   @Test
+  void aManagerKilledWithSigkillMidOperationIsRecoveredByTheNext() throws Exception {
+    Path storeDir = tmp.resolve("snapshots");
+    Path hostDir = tmp.resolve("host");
+    DomainRef ref;
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
+      ref = host.createDomain(SimDomainSpec.of("vm", 64 * 1024, io.github.xlsnap.core.sim.SimDiskSpec.qcow2("xvda",
+          1 << 20)));
+    }
+    Random random = new Random(7);
+    Set<String> acknowledged = new HashSet<>();
+    int recovered = 0;
+    for (int round = 0; round < 10; round++) {
+      Path log = tmp.resolve("life-" + round + ".log");
+      Process p = child(log, "lifecycle", storeDir.toString(), hostDir.toString(), "vm", "r" + round);
+      Thread.sleep(1200 + random.nextInt(1500));
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, SECONDS)).isTrue();
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      if (!lines.isEmpty() && !lines.get(lines.size() - 1).matches("ACK (create|delete|revert) \\S+")) {
+        lines = lines.subList(0, lines.size() - 1);
+      }
+      replay(lines.stream().filter(l -> !l.startsWith("ACK revert")).toList(), acknowledged);
+
+      try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
+        JsonSnapshotStore store = JsonSnapshotStore.open(storeDir);
+        SnapshotManager next = SnapshotManager.builder(host, store).build();
+        List<io.github.xlsnap.core.Recovery> recoveries = next.recoverAll();
+        recovered += recoveries.size();
+        String context = "last acknowledged " + (lines.isEmpty() ? "-" : lines.get(lines.size() - 1))
+            + ", recoveries " + recoveries;
+        assertThat(store.loadIntent(ref.uuid())).as("round %d: intent", round).isEmpty();
+        io.github.xlsnap.core.DomainInfo info = host.find(DomainSelector.byUuid(ref.uuid())).orElseThrow();
+        assertThat(info.state().word()).as("round %d: the domain runs", round).isEqualTo("running");
+        assertThat(store.check(ref.uuid())).as("round %d: check (%s)", round, context).isEmpty();
+        DomainMetadata md = store.load(ref.uuid());
+        Set<String> names = new HashSet<>(md.tree().topologicalOrder());
+        Set<String> extra = new HashSet<>(names);
+        extra.removeAll(acknowledged);
+        Set<String> missing = new HashSet<>(acknowledged);
+        missing.removeAll(names);
+        assertThat(extra.size() + missing.size()).as("round %d: extra %s, missing %s", round, extra, missing)
+            .isLessThanOrEqualTo(1);
+        acknowledged.clear();
+        acknowledged.addAll(names);
+        // no partial overlay or extracted image is left beside the disk
+        Set<Path> needed = new HashSet<>(md.ownedImages());
+        host.disks(info.ref()).forEach(d -> d.image().ifPresent(needed::add));
+        md.snapshots().forEach(s -> s.disks().forEach(d -> d.image().ifPresent(needed::add)));
+        try (var files = Files.walk(hostDir)) {
+          assertThat(files.filter(f -> f.getFileName().toString().contains("xlsnap-")).toList())
+              .as("round %d: images left behind", round).allMatch(needed::contains);
+        }
+      }
+    }
+    assertThat(acknowledged).isNotEmpty();
+    assertThat(recovered).as("kills that interrupted an operation").isPositive();
+  }
+
+  @Test
   void twoProcessesAndThreadsCreatingAndDeletingAgreeWithTheAcknowledgedOperations() throws Exception {
     Path storeDir = tmp.resolve("snapshots");
     Path hostDir = tmp.resolve("host");

@@ -32,8 +32,56 @@ import java.util.concurrent.ThreadLocalRandom;
 final class StoreChildProcess {
   private StoreChildProcess() {}
 
+  /**
+   * {@code lifecycle <store> <host> <domain-name> <prefix>}: creates, reverts to and deletes
+   * snapshots through a manager until killed, as an operator's tool would.
+   */
+  static void lifecycle(Path storeDir, Path hostDir, String domainName, String prefix, PrintStream out) {
+    try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
+      SnapshotManager manager = SnapshotManager.builder(host, JsonSnapshotStore.open(storeDir)).build();
+      DomainSelector domain = DomainSelector.byName(domainName);
+      java.util.Random random = new java.util.Random();
+      for (int i = 0; ; i++) {
+        out.println("ACK " + lifecycleStep(manager, domain, random, prefix + "-" + i));
+        out.flush();
+      }
+    }
+  }
+
+  /**
+   * One random step of a lifecycle: a create (one in six with the disk in an overlay), a revert to a
+   * random snapshot, or a merge-delete of the oldest.
+   *
+   * @return what was done: {@code create <name>}, {@code revert <name>} or {@code delete <name>}
+   */
+  static String lifecycleStep(SnapshotManager manager, DomainSelector domain, java.util.Random random, String name) {
+    List<Snapshot> existing = manager.list(domain, io.github.xlsnap.core.ListQuery.all());
+    int dice = random.nextInt(6);
+    if (dice == 0 && !existing.isEmpty()) {
+      String target = existing.get(random.nextInt(existing.size())).name();
+      manager.revert(domain, target, new io.github.xlsnap.core.RevertOptions(
+          io.github.xlsnap.core.RevertTarget.RUNNING, false));
+      return "revert " + target;
+    }
+    if (dice == 1 && existing.size() > 2) {
+      String victim = existing.get(0).name();
+      manager.delete(domain, victim, DeleteMode.MERGE);
+      return "delete " + victim;
+    }
+    CreateSpec.Builder spec = CreateSpec.builder().name(name);
+    if (dice == 2) {
+      spec.disks(List.of(io.github.xlsnap.core.DiskSpec.external("xvda")));
+    }
+    manager.create(domain, spec.build());
+    return "create " + name;
+  }
+
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
+    if (args[0].equals("lifecycle")) {
+      lifecycle(Path.of(args[1]), Path.of(args[2]), args[3], args[4], out);
+      return;
+    }
     if (args[0].equals("store")) {
       JsonSnapshotStore store = JsonSnapshotStore.open(Path.of(args[1]));
       UUID domain = UUID.fromString(args[2]);
