@@ -39,6 +39,10 @@ final class Session implements AutoCloseable {
       SnapshotManager.Builder b = SnapshotManager.builder(hypervisor, store());
       progress.ifPresent(b::progressListener);
       manager = b.build();
+      // a previous run killed in the middle of an operation left a record of it: finish or undo it
+      manager.recoverAll().forEach(r -> System.err.println("xlsnap: recovered an interrupted " + r.operation()
+          + " of snapshot '" + r.snapshot() + "' (" + (r.completed() ? "completed" : "undone") + "): "
+          + String.join("; ", r.actions())));
     }
     return manager;
   }
