@@ -56,17 +56,17 @@ class LibxlutilDifferentialTest {
 
   @Test
   void generatedWellFormedConfigsReadTheSame() {
-    qt().withExamples(150).forAll(longs().all()).checkAssert(seed -> compareConfig(Generators.config(new Random(seed))));
+    theory().withExamples(150).forAll(longs().all()).checkAssert(seed -> compareConfig(Generators.config(new Random(seed))));
   }
 
   @Test
   void generatedTokenSoupIsAcceptedOrRejectedAlike() {
-    qt().withExamples(200).forAll(longs().all()).checkAssert(seed -> compareConfig(Generators.soup(new Random(seed))));
+    theory().withExamples(200).forAll(longs().all()).checkAssert(seed -> compareConfig(Generators.soup(new Random(seed))));
   }
 
   @Test
   void writerOutputReadsTheSameInLibxlutil() {
-    qt().withExamples(100).forAll(longs().all()).checkAssert(seed -> {
+    theory().withExamples(100).forAll(longs().all()).checkAssert(seed -> {
       String text = XlConfigWriter.write(Generators.values(new Random(seed)));
       assertThat(compareConfig(text)).as(text).isNotNull();
     });
@@ -74,7 +74,7 @@ class LibxlutilDifferentialTest {
 
   @Test
   void generatedDiskSpecsParseTheSame() {
-    qt().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
+    theory().withExamples(60).forAll(longs().all()).checkAssert(seed -> {
       Random r = new Random(seed);
       List<String> specs = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -82,6 +82,14 @@ class LibxlutilDifferentialTest {
       }
       compareDisks(specs);
     });
+  }
+
+  /**
+   * QuickTheories with a fixed seed, so that a build is repeatable; set {@code -Dxlsnap.qtSeed=<n>}
+   * to explore with another seed (a difference found that way becomes a unit test and a fix).
+   */
+  private static org.quicktheories.QuickTheory theory() {
+    return qt().withFixedSeed(Long.getLong("xlsnap.qtSeed", 20261125L));
   }
 
   /** Compares one text; returns xlsnap's config if both accept it, null if both reject it. */

@@ -129,4 +129,12 @@ class XlConfigTest {
     assertThat(back.values()).isEqualTo(c.values());
     assertThat(c.toString()).contains("b = 0x10");
   }
+
+  @Test
+  void aFinalByteInsideAnUnterminatedStringIsNotDroppedAsStray() {
+    // libxlutil drops a stray final byte ('a=1 B'), but 'B' here belongs to the string '"B'
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> XlConfig.parse("\n\"B", "t.cfg"))
+        .isInstanceOf(ConfigSyntaxException.class);
+    org.assertj.core.api.Assertions.assertThat(XlConfig.parse("a=1 B", "t.cfg").keys()).containsExactly("a");
+  }
 }

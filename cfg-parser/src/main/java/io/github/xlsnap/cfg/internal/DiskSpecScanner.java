@@ -97,7 +97,7 @@ public final class DiskSpecScanner {
         if (value.endsWith(",")) {
           value = value.substring(0, value.length() - 1);
         }
-        if (target != null) {
+        if (target != null && !target.isEmpty()) { // libxlutil's savestring overwrites an empty value
           throw error("target respecified", value);
         }
         target = value;
@@ -240,7 +240,8 @@ public final class DiskSpecScanner {
   }
 
   private void saveString(String key, String value) {
-    if (strings.containsKey(key)) {
+    // as libxlutil's savestring: a value may replace an empty one, never a non-empty one
+    if (strings.containsKey(key) && !strings.get(key).isEmpty()) {
       throw error(key + " respecified", value);
     }
     strings.put(key, value);

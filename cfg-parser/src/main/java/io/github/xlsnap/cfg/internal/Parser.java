@@ -47,7 +47,31 @@ public final class Parser {
       return false;
     }
     char c = text.charAt(text.length() - 1);
-    return c < 0x80 && !isIdentStart(c) && !isDigit(c) && "'\" \t\n#;,=[]".indexOf(c) < 0;
+    return c < 0x80 && !isIdentStart(c) && !isDigit(c) && "'\" \t\n#;,=[]".indexOf(c) < 0
+        && !endsInsideString(text);
+  }
+
+  /**
+   * Whether the text ends inside a quoted string: then its last byte belongs to that (unterminated)
+   * string token, which libxlutil reports, rather than being a stray byte of its own ('\n"B').
+   */
+  private static boolean endsInsideString(String text) {
+    char open = 0;
+    for (int i = text.lastIndexOf('\n') + 1; i < text.length() - 1; i++) {
+      char c = text.charAt(i);
+      if (open != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == open) {
+          open = 0;
+        }
+      } else if (c == '#') {
+        return false;
+      } else if (c == '"' || c == '\'') {
+        open = c;
+      }
+    }
+    return open != 0;
   }
 
   /** A quote as the very last char: libxlutil drops it like any stray final byte. */

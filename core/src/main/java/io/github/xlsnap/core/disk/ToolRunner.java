@@ -47,6 +47,12 @@ final class ToolRunner {
     String tool = toolName(command);
     LOG.debug("running {}", command);
     long startNanos = System.nanoTime();
+    if (Thread.interrupted()) {
+      // an interrupted caller starts nothing new (waitFor would not notice if the tool ended quickly)
+      Thread.currentThread().interrupt();
+      throw new DiskImageException(image, command, -1, "interrupted before " + tool + " was started on " + image,
+          new InterruptedException());
+    }
     Process process;
     try {
       process = new ProcessBuilder(command).start();

@@ -412,7 +412,7 @@ class QemuImgTest {
   }
 
   @Test
-  void interruptKillsTheToolAndKeepsTheInterruptFlag() {
+  void interruptedCallerStartsNoToolAndKeepsTheInterruptFlag() {
     Path image = dir.resolve("disk.qcow2");
     qemu.create(image, QCOW2, MIB);
 
