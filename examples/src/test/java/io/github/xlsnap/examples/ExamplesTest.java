@@ -78,4 +78,21 @@ class ExamplesTest {
     assertThat(root.resolve(host.find(web).orElseThrow().ref().uuid().toString())
         .resolve("snapshotdata-nightly.libxl-json")).isRegularFile();
   }
+
+  @Test
+  void cfgFileExampleTakesTheSnapshotTheFileDescribes() throws Exception {
+    Path cfg = dir.resolve("snap.cfg");
+    Path overlay = dir.resolve("web-xvda.before.qcow2");
+    Files.writeString(cfg, "name=\"before-upgrade\"\ndescription=\"from the cfgfile\"\n"
+        + "disks=['xvda,1,qcow2," + overlay + "']\n");
+    Snapshot s = CfgFileExample.create(manager, web, cfg, CreateSpec.builder().name("ignored").live(true).build());
+    assertThat(s.name()).isEqualTo("before-upgrade");
+    assertThat(s.live()).isTrue();
+    assertThat(s.disk("xvda").orElseThrow().overlay()).contains(overlay);
+    assertThat(overlay).isRegularFile();
+    Files.writeString(cfg, "name=\"x\"\nName=\"y\"\n");
+    assertThatThrownBy(() -> CfgFileExample.create(manager, web, cfg, CreateSpec.DEFAULTS))
+        .isInstanceOf(io.github.xlsnap.cfg.ConfigSyntaxException.class).hasMessageContaining(cfg.toString())
+        .hasMessageContaining(":2:");
+  }
 }
