@@ -67,6 +67,26 @@ final class ConfigJson {
   }
 
   /**
+   * Reads each disk's {@code format} by {@code vdev}. {@code libxl_device_disk_list} reads disks back
+   * from xenstore, where libxl 4.17 leaves the format unknown (seen on real Xen with a qcow2 qdisk
+   * disk); the stored configuration has it.
+   *
+   * @param json the configuration
+   * @return the format name ({@code "qcow2"}, {@code "raw"}, ...) of each disk with a vdev and a format
+   */
+  static java.util.Map<String, String> diskFormats(String json) {
+    java.util.Map<String, String> formats = new java.util.LinkedHashMap<>();
+    for (JsonNode disk : parse(json).path("disks")) {
+      String vdev = disk.path("vdev").asText("");
+      String format = disk.path("format").asText("");
+      if (!vdev.isEmpty() && !format.isEmpty()) {
+        formats.put(vdev, format);
+      }
+    }
+    return formats;
+  }
+
+  /**
    * Reads {@code c_info.name}.
    *
    * @param json the configuration

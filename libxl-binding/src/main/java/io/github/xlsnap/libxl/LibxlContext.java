@@ -107,15 +107,7 @@ final class LibxlContext implements AutoCloseable {
   }
 
   private static String lastLines(XtlLog log) {
-    // the reader thread may still be draining the pipe: give it a moment
-    for (int i = 0; i < 20 && log.recent().isEmpty(); i++) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
+    log.drain();
     List<String> recent = log.recent();
     return recent.isEmpty() ? "(nothing)" : String.join(" | ", recent);
   }

@@ -32,8 +32,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +49,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What has run where.</b> Loading, symbol resolution, struct layouts, the logger and the
  * failure of {@code libxl_ctx_alloc} without Xen are tested on every build. The domain operations
- * follow the recipe proven with C and Java against real Xen 4.17 (PV guest, qcow2 disk on qdisk), but
- * <b>this class has not yet run against a real Xen hypervisor</b>: the {@code real-xen} test stage
- * is still to be written (see the module's README section). Not implemented: external disk snapshots
- * (QMP {@code blockdev-snapshot-sync} on {@code /var/run/xen/qmp-libxenstat-<domid>}) and snapshots of
- * disks no device model holds ({@code qemu-img}); both throw {@link UnsupportedDiskException}.
+ * run against a real Xen 4.17 hypervisor (PV guest, qcow2 disk on qdisk) in the {@code real-xen}
+ * test stage: the {@code Hypervisor} contract suite and the snapshot manager's scenarios. Not
+ * implemented: external disk snapshots (QMP {@code blockdev-snapshot-sync} on
+ * {@code /var/run/xen/qmp-libxenstat-<domid>}) and snapshots of disks no device model holds
+ * ({@code qemu-img}); both throw {@link UnsupportedDiskException}.
  */
 public final class LibxlHypervisor implements Hypervisor {
   /** What {@link #backendName()} returns, and the backend of the configurations it produces. */
@@ -120,19 +122,33 @@ public final class LibxlHypervisor implements Hypervisor {
    * {@inheritDoc}
    *
    * <p>From {@code libxl_device_disk_list}: a disk is held by the device model when its backend is
-   * qdisk (QEMU serves it).
+   * qdisk (QEMU serves it). That list comes from xenstore, where libxl 4.17 leaves the format
+   * unknown; the format then comes from the stored configuration
+   * ({@code libxl_retrieve_domain_configuration}).
    */
   @Override
   public List<DomainDisk> disks(DomainRef domain) {
     info(domain);
     List<DomainDisk> disks = new ArrayList<>();
+    Map<String, String> stored = null;
     for (DiskEntry e : xl.disks(domain.domid())) {
       Optional<Path> image = Optional.ofNullable(e.pdevPath()).filter(p -> !p.isEmpty()).map(Path::of)
           .filter(Path::isAbsolute);
-      disks.add(new DomainDisk(e.vdev(), DiskFormat.fromCode(e.format()), image,
+      DiskFormat format = DiskFormat.fromCode(e.format());
+      if (format == DiskFormat.UNKNOWN) {
+        if (stored == null) {
+          stored = ConfigJson.diskFormats(xl.configurationJson(domain.domid()));
+        }
+        format = formatOf(stored.get(e.vdev()));
+      }
+      disks.add(new DomainDisk(e.vdev(), format, image,
           e.backend() == LibxlDeviceDisk.BACKEND_QDISK, !e.readwrite(), e.cdrom()));
     }
     return List.copyOf(disks);
+  }
+
+  static DiskFormat formatOf(@Nullable String xlName) {
+    return xlName == null ? DiskFormat.UNKNOWN : DiskFormat.fromXlName(xlName).orElse(DiskFormat.UNKNOWN);
   }
 
   /**
@@ -165,8 +181,7 @@ public final class LibxlHypervisor implements Hypervisor {
    * of the {@code libxl_domain_suspend} call, an upper bound; {@code rounds} is 1 (libxl does not
    * report rounds).
    *
-   * <p><b>Untested on real Xen through this class</b> (the same calls were proven from C and Java).
-   * Where Xen lacks PV log-dirty (Debian's build has no shadow paging), a live checkpoint fails
+   * <p>Where Xen lacks PV log-dirty (Debian's build has no shadow paging), a live checkpoint fails
    * with {@link LibxlException} code -8 while the guest keeps running.
    */
   @Override
@@ -232,8 +247,7 @@ public final class LibxlHypervisor implements Hypervisor {
   /**
    * {@inheritDoc}
    *
-   * <p>{@code libxl_domain_resume} with {@code suspend_cancel} 1, as {@code xl save -c}. Untested on
-   * real Xen through this class.
+   * <p>{@code libxl_domain_resume} with {@code suspend_cancel} 1, as {@code xl save -c}.
    */
   @Override
   public void resume(DomainRef domain) {
@@ -249,8 +263,7 @@ public final class LibxlHypervisor implements Hypervisor {
    *
    * <p>Internal snapshots of qcow2 disks served by the domain's QEMU (qdisk), through HMP
    * {@code snapshot_blkdev_internal <vdev>-qcow2 <tag>}. External overlays and disks that QEMU does
-   * not serve throw {@link UnsupportedDiskException} before anything is done. Untested on real Xen
-   * through this class.
+   * not serve throw {@link UnsupportedDiskException} before anything is done.
    */
   @Override
   public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
@@ -333,8 +346,7 @@ public final class LibxlHypervisor implements Hypervisor {
    *
    * <p>With a memory image: reads its xl header (the image may come from {@code xl save}) and calls
    * {@code libxl_domain_create_restore} at the stream's offset with the request's configuration;
-   * without: {@code libxl_domain_create_new}. Then unpauses unless asked to stay paused. Untested on
-   * real Xen through this class.
+   * without: {@code libxl_domain_create_new}. Then unpauses unless asked to stay paused.
    */
   @Override
   public DomainRef restore(RestoreRequest request) {

@@ -25,22 +25,29 @@ final class XtlLog implements AutoCloseable {
   private static final Pattern LINE = Pattern.compile(
       "^([^:\\s]+): (debug|verbose|detail|progress|info|notice|warning|error|critical): (.*)$");
   private static final int RECENT = 20;
+  private static final String DRAIN_MARKER = "\u0001xlsnap-drain ";
 
   private final Libc libc;
   private final Xentoollog xentoollog;
   private final Pointer logger;
   private final Pointer file;
   private final int readFd;
+  private final int writeFd;
   private final Thread reader;
+  private final Object drainLock = new Object();
+  private long drainsSent;
+  private long drainsSeen;
   private final ArrayDeque<String> recent = new ArrayDeque<>();
-  private boolean closed;
+  private volatile boolean closed;
 
-  private XtlLog(NativeLibraries natives, Pointer logger, Pointer file, int readFd, Consumer<String> sink) {
+  private XtlLog(NativeLibraries natives, Pointer logger, Pointer file, int readFd, int writeFd,
+      Consumer<String> sink) {
     this.libc = natives.libc();
     this.xentoollog = natives.xentoollog();
     this.logger = logger;
     this.file = file;
     this.readFd = readFd;
+    this.writeFd = writeFd;
     this.reader = new Thread(() -> pump(sink), "xlsnap-libxl-log");
     reader.setDaemon(true);
     reader.start();
@@ -72,7 +79,7 @@ final class XtlLog implements AutoCloseable {
       libc.close(fds[0]);
       throw new IllegalStateException("xtl_createlogger_stdiostream failed");
     }
-    return new XtlLog(natives, logger, file, fds[0], sink);
+    return new XtlLog(natives, logger, file, fds[0], fds[1], sink);
   }
 
   /**
@@ -93,6 +100,48 @@ final class XtlLog implements AutoCloseable {
     synchronized (recent) {
       return List.copyOf(recent);
     }
+  }
+
+  /**
+   * Waits until the reader thread has taken every line written so far, so that {@link #recent()}
+   * holds them: libxl logs from its own calls and from {@code libxl-save-helper}, and the stdio
+   * logger flushes after each message, but the lines cross a pipe to the reader thread. Seen on real
+   * Xen: without this, a failed {@code libxl_domain_suspend} returned before its error lines were
+   * read. Writes a marker line (never passed on) into the pipe and waits for it, at most 2 s.
+   */
+  void drain() {
+    long ticket;
+    synchronized (drainLock) {
+      if (closed) {
+        return;
+      }
+      ticket = ++drainsSent;
+    }
+    byte[] marker = (DRAIN_MARKER + ticket + "\n").getBytes(StandardCharsets.UTF_8);
+    if (libc.write(writeFd, marker, marker.length) != marker.length) {
+      return;
+    }
+    long end = System.nanoTime() + 2_000_000_000L;
+    synchronized (drainLock) {
+      while (drainsSeen < ticket) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          drainLock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Writes a line into the pipe as libxl's logger would; for tests. */
+  void writeForTest(String line) {
+    byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+    libc.write(writeFd, bytes, bytes.length);
   }
 
   private void pump(Consumer<String> sink) {
@@ -120,6 +169,13 @@ final class XtlLog implements AutoCloseable {
   }
 
   private void emit(Consumer<String> sink, String line) {
+    if (line.startsWith(DRAIN_MARKER)) {
+      synchronized (drainLock) {
+        drainsSeen = Math.max(drainsSeen, Long.parseLong(line.substring(DRAIN_MARKER.length())));
+        drainLock.notifyAll();
+      }
+      return;
+    }
     synchronized (recent) {
       if (recent.size() == RECENT) {
         recent.removeFirst();

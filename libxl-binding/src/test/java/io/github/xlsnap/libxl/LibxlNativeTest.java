@@ -20,6 +20,22 @@ import org.junit.jupiter.api.Test;
 class LibxlNativeTest {
 
   @Test
+  void drainWaitsUntilTheLinesAlreadyWrittenAreRead() {
+    java.util.List<String> sunk = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (XtlLog log = XtlLog.open(Libxl.natives(), sunk::add)) {
+      for (int round = 0; round < 50; round++) {
+        String line = "xc: error: line " + round;
+        log.writeForTest(line);
+
+        log.drain();
+
+        assertThat(log.recent()).last().isEqualTo(line);
+      }
+      assertThat(sunk).hasSize(50).noneMatch(l -> l.contains("xlsnap-drain"));
+    }
+  }
+
+  @Test
   void theLibrariesLoadBySoname() {
     NativeLibraries natives = Libxl.natives();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.xlsnap.core.DiskFormat;
 import io.github.xlsnap.core.HypervisorException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -89,6 +90,13 @@ class LibxlPureJavaTest {
     assertThat(tree.path("disks").get(1).path("pdev_path").asText()).isEqualTo("/img/b.raw");
     assertThatThrownBy(() -> ConfigJson.withDiskImages(CONFIG, Map.of("xvdz", Path.of("/x"))))
         .hasMessageContaining("xvdz");
+  }
+
+  @Test
+  void diskFormatsComeFromTheStoredConfigurationByVdev() {
+    assertThat(ConfigJson.diskFormats(CONFIG)).containsExactly(Map.entry("xvda", "qcow2"), Map.entry("xvdb", "raw"));
+    assertThat(LibxlHypervisor.formatOf("qcow2")).isEqualTo(DiskFormat.QCOW2);
+    assertThat(LibxlHypervisor.formatOf(null)).isEqualTo(DiskFormat.UNKNOWN);
   }
 
   @Test
