@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# real-xen stage, step 5: reads the JUnit XML reports that dom0 wrote to the share and fails unless
+# there are reports, some tests ran, and none failed. Prints every skipped test with its reason and the
+# scenario lines (downtime per snapshot) the tests wrote.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=${WORK:-$HERE/../../../target/real-xen}
+OUT=$WORK/share/out
+shopt -s nullglob
+reports=("$OUT"/reports/*.xml)
+[ ${#reports[@]} -gt 0 ] || { echo "real-xen: no JUnit reports in $OUT/reports" >&2; exit 1; }
+mkdir -p "$WORK/reports" && cp "${reports[@]}" "$WORK/reports/"
+tests=0; failures=0; errors=0; skipped=0
+for r in "${reports[@]}"; do
+  while read -r t f e s; do
+    tests=$((tests+t)); failures=$((failures+f)); errors=$((errors+e)); skipped=$((skipped+s))
+  done < <(perl -ne 'if(/<testsuite\b([^>]*)>/){my $a=$1; my %h=$a=~/(\w+)="([^"]*)"/g; print "$h{tests} $h{failures} $h{errors} $h{skipped}\n"}' "$r")
+done
+echo "real-xen: $tests tests, $failures failures, $errors errors, $skipped skipped"
+perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<skipped(?: message="([^"]*)")?\s*(?:\/>|>(?:<!\[CDATA\[)?([^\n]*))/g){print "  skipped: $2.$1: ".substr($3||$4,0,400)."\n"}' "${reports[@]}"
+perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(failure|error)(?: message="([^"]*)")?/g){print "  FAILED: $2.$1: ".substr($4,0,300)."\n"}' "${reports[@]}"
+[ -f "$OUT/scenarios.txt" ] && sed 's/^/  /' "$OUT/scenarios.txt"
+[ "$tests" -gt 0 ] && [ "$tests" -gt "$skipped" ] || { echo "real-xen: no test ran" >&2; exit 1; }
+[ "$failures" -eq 0 ] && [ "$errors" -eq 0 ] || exit 1
+exit 0

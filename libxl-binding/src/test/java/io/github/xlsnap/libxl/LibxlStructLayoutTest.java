@@ -1,0 +1,111 @@
+package io.github.xlsnap.libxl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.xlsnap.libxl.internal.LibxlChildprocHooks;
+import io.github.xlsnap.libxl.internal.LibxlDeviceDisk;
+import io.github.xlsnap.libxl.internal.LibxlDomainRestoreParams;
+import io.github.xlsnap.libxl.internal.LibxlDominfo;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compiles {@code src/test/c/libxl_layout.c} against {@code /usr/include/libxl.h} with gcc and checks
+ * that each JNR struct has the C size and every field the C offset, field by field (the Java fields
+ * carry the C names).
+ */
+class LibxlStructLayoutTest {
+  private static final Map<String, Long> C = new LinkedHashMap<>();
+
+  @BeforeAll
+  static void compileAndRun(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(Path.of("/usr/include/libxl.h")),
+        "needs /usr/include/libxl.h (Debian package libxen-dev; .ci/run installs it)");
+    Path exe = dir.resolve("libxl_layout");
+    run(List.of("gcc", "-Wall", "-Werror", "-o", exe.toString(), "src/test/c/libxl_layout.c"));
+    for (String line : run(List.of(exe.toString())).split("\n")) {
+      String[] parts = line.trim().split(" ");
+      C.put(parts[0] + "." + parts[1], Long.parseLong(parts[2]));
+    }
+  }
+
+  private static String run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s:%n%s", command, out).isZero();
+    return out;
+  }
+
+  @Test
+  void dominfoMatchesTheHeader() throws Exception {
+    assertLayout("libxl_dominfo", new LibxlDominfo(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void deviceDiskMatchesTheHeader() throws Exception {
+    assertLayout("libxl_device_disk", new LibxlDeviceDisk(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void restoreParamsMatchTheHeader() throws Exception {
+    assertLayout("libxl_domain_restore_params", new LibxlDomainRestoreParams(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void childprocHooksMatchTheHeader() throws Exception {
+    assertLayout("libxl_childproc_hooks", new LibxlChildprocHooks(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void theOpaqueDomainConfigBufferHasTheHeadersSize() {
+    assertThat((long) LibxlContext.DOMAIN_CONFIG_SIZE).isEqualTo(C.get("libxl_domain_config.sizeof"));
+  }
+
+  /** {@code Struct.Member.offset()}: the member classes are protected in JNR, so by reflection. */
+  private static long offsetOf(Object member) throws Exception {
+    for (Class<?> c = member.getClass(); c != null; c = c.getSuperclass()) {
+      for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+        if (m.getName().equals("offset") && m.getParameterCount() == 0) {
+          m.setAccessible(true);
+          return ((Number) m.invoke(member)).longValue();
+        }
+      }
+    }
+    throw new AssertionError("no offset() on " + member.getClass());
+  }
+
+  private static void assertLayout(String cName, Struct struct) throws Exception {
+    Map<String, Long> java = new LinkedHashMap<>();
+    for (Field f : struct.getClass().getDeclaredFields()) {
+      if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("tail_padding")) {
+        continue;
+      }
+      Object value = f.get(struct);
+      Object member = value instanceof Object[] array ? array[0] : value;
+      java.put(cName + "." + f.getName(), offsetOf(member));
+    }
+    java.put(cName + ".sizeof", (long) Struct.size(struct));
+    Map<String, Long> c = new LinkedHashMap<>();
+    C.forEach((k, v) -> {
+      if (k.startsWith(cName + ".")) {
+        c.put(k, v);
+      }
+    });
+    assertThat(c).as("fields printed by the C program").hasSizeGreaterThan(1);
+    assertThat(java).containsExactlyInAnyOrderEntriesOf(c);
+  }
+}

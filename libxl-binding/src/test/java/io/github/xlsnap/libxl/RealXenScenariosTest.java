@@ -1,0 +1,288 @@
+package io.github.xlsnap.libxl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.xlsnap.core.CreateSpec;
+import io.github.xlsnap.core.DeleteMode;
+import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.DomainRef;
+import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.DomainState;
+import io.github.xlsnap.core.ListQuery;
+import io.github.xlsnap.core.RevertOptions;
+import io.github.xlsnap.core.RevertTarget;
+import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.SnapshotManager;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.InMemorySnapshotStore;
+import io.github.xlsnap.core.spi.RestoreRequest;
+import io.github.xlsnap.libxl.realxen.GuestConsole;
+import io.github.xlsnap.libxl.realxen.GuestConsole.Tick;
+import io.github.xlsnap.libxl.realxen.RealXen;
+import io.github.xlsnap.libxl.realxen.RealXenFixture;
+import io.github.xlsnap.libxl.realxen.RealXenFixture.Guest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The issue's scenarios on a real Xen dom0 (the real-xen stage), with one counter guest (a PV domain
+ * whose counter is in memory and on its qcow2 disk on qdisk) shared by the tests in order: the
+ * manager's live snapshot (the typed error on this Xen), failures leaving the guest running and nothing
+ * behind, create (running and paused), list, revert (running and paused, the counter on memory and disk
+ * checked), delete; {@code xl restore} of an xlsnap image and xlsnap's restore of an {@code xl save}
+ * image. Downtimes are reported with {@link RealXen#report}. Skipped, with the reason, off a dom0.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealXenScenariosTest {
+  private static final Duration TICKS = Duration.ofSeconds(120);
+
+  private RealXenFixture fixture;
+  private Guest guest;
+  private LibxlHypervisor xl;
+  private io.github.xlsnap.libxl.realxen.TimingHypervisorAccess timed;
+  private SnapshotManager manager;
+  private Path dataRoot;
+
+  @BeforeAll
+  void startGuest() throws Exception {
+    if (!RealXen.present()) {
+      return; // each test is then skipped, with the reason, in guestIsUp()
+    }
+    fixture = new RealXenFixture();
+    xl = fixture.libxl();
+    guest = fixture.startGuest();
+    dataRoot = fixture.scratchDirectory().resolve("data");
+    timed = new io.github.xlsnap.libxl.realxen.TimingHypervisorAccess(xl);
+    manager = SnapshotManager.builder(timed.hypervisor(), new InMemorySnapshotStore(dataRoot))
+        .diskImages(fixture.images()).build();
+  }
+
+  @AfterAll
+  void destroyGuest() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @BeforeEach
+  void guestIsUp() {
+    RealXen.assumePresent();
+  }
+
+  private DomainSelector vm() {
+    return DomainSelector.byUuid(guest.ref().uuid());
+  }
+
+  private DomainRef ref() {
+    return xl.find(vm()).map(DomainInfo::ref).orElseThrow(() -> new AssertionError("the guest is gone"));
+  }
+
+  private GuestConsole console() {
+    return guest.console();
+  }
+
+  /** Asserts that the guest runs: not paused or suspended, and its counter advances. */
+  private void assertRunningAndTicking() throws Exception {
+    DomainState state = xl.info(ref()).state();
+    assertThat(state.paused()).as("paused").isFalse();
+    assertThat(state.isSuspended()).as("suspended").isFalse();
+    assertThat(state.isActive()).as("active").isTrue();
+    console().awaitTicks(console().mark(), 2, TICKS);
+  }
+
+  private List<String> filesUnder(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(Path::toString).toList();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void liveSnapshotIsTheTypedErrorMinus8AndTheGuestKeepsRunning() throws Exception {
+    assertThatThrownBy(() -> manager.create(vm(), CreateSpec.builder().name("live").live(true).build()))
+        .isInstanceOfSatisfying(LibxlException.class, e -> {
+          assertThat(e.code()).isEqualTo(-8);
+          assertThat(e.error()).contains(LibxlError.GUEST_TIMEDOUT);
+          assertThat(e.getMessage()).contains("not supported by this Xen");
+        });
+    assertRunningAndTicking();
+    assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+    assertThat(filesUnder(dataRoot)).isEmpty();
+    RealXen.report("live snapshot: typed LibxlException ERROR_GUEST_TIMEDOUT (-8), guest kept running");
+  }
+
+  @Test
+  @Order(2)
+  void failureBeforeTheCheckpointReadOnlyMemoryDirectoryLeavesTheGuestRunningAndNothingBehind() throws Exception {
+    Path ro = fixture.scratchDirectory().resolve("ro");
+    Files.createDirectories(ro);
+    RealXenFixture.run(Duration.ofSeconds(30), "mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro.toString());
+    try {
+      assertThatThrownBy(() -> manager.create(vm(),
+          CreateSpec.builder().name("ro").memoryPath(ro.resolve("ro.memory")).build()))
+          .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("ro.memory");
+      assertRunningAndTicking();
+      assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+      assertThat(filesUnder(ro)).isEmpty();
+      assertThat(fixture.images().info(guest.image()).internalSnapshots()).isEmpty();
+    } finally {
+      RealXenFixture.run(Duration.ofSeconds(30), "umount", ro.toString());
+    }
+    RealXen.report("memory directory not writable: create failed, guest running, no file, no metadata");
+  }
+
+  @Test
+  @Order(3)
+  void failureInTheMiddleFullMemoryDirectoryLeavesTheGuestRunningAndNothingBehind() throws Exception {
+    Path full = fixture.scratchDirectory().resolve("full");
+    Files.createDirectories(full);
+    RealXenFixture.run(Duration.ofSeconds(30), "mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", full.toString());
+    try {
+      assertThatThrownBy(() -> manager.create(vm(),
+          CreateSpec.builder().name("full").memoryPath(full.resolve("full.memory")).build()))
+          .isInstanceOfSatisfying(LibxlException.class, e -> assertThat(e.operation()).isEqualTo("libxl_domain_suspend"));
+      assertRunningAndTicking();
+      assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+      assertThat(filesUnder(full)).isEmpty();
+      assertThat(fixture.images().info(guest.image()).internalSnapshots()).isEmpty();
+    } finally {
+      RealXenFixture.run(Duration.ofSeconds(30), "umount", full.toString());
+    }
+    RealXen.report("memory directory full (ENOSPC in the middle of the save): guest running, no file, no metadata");
+  }
+
+  @Test
+  @Order(4)
+  void createRunningAndPausedListRevertBothAndDelete() throws Exception {
+    // running snapshot
+    int before1 = console().lastCounter();
+    Snapshot s1 = manager.create(vm(), CreateSpec.builder().name("s1").build());
+    int after1 = console().lastCounter();
+    RealXen.report("snapshot s1 (running, memory + internal qcow2): " + timed.lastDowntime()
+        + "; counter " + before1 + ".." + after1);
+    assertThat(s1.memoryImage()).isPresent();
+    assertRunningAndTicking();
+
+    // paused snapshot
+    xl.pause(ref());
+    Thread.sleep(1500);
+    int before2 = console().lastCounter();
+    Snapshot s2 = manager.create(vm(), CreateSpec.builder().name("s2").build());
+    assertThat(xl.info(ref()).state().paused()).as("paused after a paused create").isTrue();
+    int after2 = console().lastCounter();
+    RealXen.report("snapshot s2 (paused): " + timed.lastDowntime() + "; counter while paused " + before2
+        + ", after create " + after2 + " (the save unpauses the guest for the suspend request)");
+    assertThat(s2.domainState().paused()).isTrue();
+    xl.unpause(ref());
+
+    assertThat(manager.list(vm(), ListQuery.all())).extracting(Snapshot::name).containsExactlyInAnyOrder("s1", "s2");
+
+    // revert to the running snapshot: memory and disk both from s1
+    console().awaitTicks(console().mark(), 3, TICKS);
+    int mark = console().mark();
+    long t0 = System.nanoTime();
+    DomainRef r1 = manager.revert(vm(), "s1", RevertOptions.DEFAULTS);
+    long revertMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(xl.info(r1).state().paused()).isFalse();
+    List<Tick> ticks = console().awaitRestartedTicks(mark, after1 + 1, 2, TICKS);
+    assertResumedFrom(ticks, before1, after1, "s1");
+    RealXen.report("revert to s1 (running): " + revertMs + " ms; first ticks " + ticks.subList(0, 2));
+
+    // revert to the paused snapshot: paused, then memory and disk from s2. First let the counter
+    // (restarted from s1's) pass s2's, so that the two instances' ticks cannot be confused.
+    while (console().lastCounter() <= after2 + 3) {
+      console().awaitTicks(console().mark(), 1, TICKS);
+    }
+    mark = console().mark();
+    t0 = System.nanoTime();
+    DomainRef r2 = manager.revert(vm(), "s2", new RevertOptions(RevertTarget.AS_TAKEN, false));
+    revertMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(xl.info(r2).state().paused()).as("reverted to a paused snapshot").isTrue();
+    Thread.sleep(3000);
+    assertThat(console().ticksAfter(mark)).as("no ticks of the restored instance while paused")
+        .allMatch(t -> t.memory() > after2 + 1);
+    xl.unpause(r2);
+    ticks = console().awaitRestartedTicks(mark, after2 + 1, 2, TICKS);
+    assertResumedFrom(ticks, before2, after2, "s2");
+    RealXen.report("revert to s2 (paused): " + revertMs + " ms; first ticks after unpause " + ticks.subList(0, 2));
+
+    // delete both: metadata, memory images and the disk's internal snapshots go
+    manager.delete(vm(), "s1", DeleteMode.MERGE);
+    assertThat(manager.list(vm(), ListQuery.all())).extracting(Snapshot::name).containsExactly("s2");
+    manager.delete(vm(), "s2", DeleteMode.MERGE);
+    assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+    assertThat(filesUnder(dataRoot)).isEmpty();
+    assertThat(fixture.images().info(guest.image()).internalSnapshots()).isEmpty();
+    assertRunningAndTicking();
+  }
+
+  /** The guest continues from a counter the snapshot held, and its disk is exactly one step behind. */
+  private static void assertResumedFrom(List<Tick> ticks, int low, int high, String snapshot) {
+    Tick first = ticks.get(0);
+    assertThat(first.memory() - 1).as("memory counter after revert to %s (was %d..%d): %s", snapshot, low, high, ticks)
+        .isBetween(low, high);
+    assertThat(ticks.subList(0, 2)).as("disk counter consistent with memory after revert to %s", snapshot)
+        .allMatch(Tick::consistent);
+  }
+
+  @Test
+  @Order(5)
+  void xlRestoresAnXlsnapMemoryImage() throws Exception {
+    Path image = fixture.scratchDirectory().resolve("xlsnap.save");
+    Files.createFile(image);
+    int before = console().lastCounter();
+    xl.checkpoint(ref(), image, CheckpointMode.STOPPED);
+    xl.resume(ref());
+    int after = console().lastCounter();
+    console().awaitTicks(console().mark(), 3, TICKS);
+    xl.destroy(ref());
+    int mark = console().mark();
+    long t0 = System.nanoTime();
+    RealXenFixture.run(Duration.ofSeconds(240), "xl", "restore", image.toString());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(xl.find(vm())).isPresent();
+    List<Tick> ticks = console().awaitTicks(mark, 1, TICKS);
+    assertThat(ticks.get(0).memory() - 1).as("counter after xl restore (was %d..%d)", before, after).isBetween(before, after);
+    RealXen.report("xl restore of an xlsnap image: " + ms + " ms; first tick " + ticks.get(0));
+    Files.delete(image);
+  }
+
+  @Test
+  @Order(6)
+  void xlsnapRestoresAnXlSaveImage() throws Exception {
+    Path image = fixture.scratchDirectory().resolve("xl.save");
+    DomainConfiguration configuration = xl.configuration(ref());
+    int before = console().lastCounter();
+    RealXenFixture.run(Duration.ofSeconds(240), "xl", "save", "-c", ref().name(), image.toString());
+    int after = console().lastCounter();
+    console().awaitTicks(console().mark(), 3, TICKS);
+    xl.destroy(ref());
+    int mark = console().mark();
+    long t0 = System.nanoTime();
+    DomainRef restored = xl.restore(new RestoreRequest(configuration, Optional.of(image), Map.of(), false));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(restored.uuid()).isEqualTo(guest.ref().uuid());
+    List<Tick> ticks = console().awaitTicks(mark, 1, TICKS);
+    assertThat(ticks.get(0).memory() - 1).as("counter after restore (was %d..%d)", before, after).isBetween(before, after);
+    RealXen.report("xlsnap restore of an xl save image: " + ms + " ms; first tick " + ticks.get(0));
+  }
+}
