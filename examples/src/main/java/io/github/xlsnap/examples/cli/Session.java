@@ -6,6 +6,7 @@ import io.github.xlsnap.core.DomainSelector;
 import io.github.xlsnap.core.ProgressListener;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.libxl.Libxl;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.store.JsonSnapshotStore;
 import java.net.URI;
@@ -64,8 +65,13 @@ final class Session implements AutoCloseable {
         }
         return new Session(SimulatedHypervisor.open(dir), storeDir.orElse(dir.resolve("snapshots")), progress);
       }
-      case "xen" -> throw new ExitCodes.UsageException("--connect " + connect
-          + ": the libxl backend is not part of this build yet (xlsnap-libxl-binding)");
+      case "xen" -> {
+        if (!"/system".equals(uri.getPath())) {
+          throw new ExitCodes.UsageException("--connect " + connect + ": the local Xen host is xen:///system");
+        }
+        // the local Xen host through libxl; a host without Xen is a typed error naming what is missing
+        return new Session(Libxl.open(), storeDir.orElse(DEFAULT_STORE), progress);
+      }
       default -> throw new ExitCodes.UsageException("--connect " + connect
           + ": unknown scheme; use sim:///<dir> or xen:///system");
     }

@@ -49,7 +49,11 @@ public final class Xlsnap {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log debug messages on stderr.")
   void verbose(boolean on) {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", on ? "debug" : "warn");
+    System.setProperty(NATIVE_LOG, on ? "debug" : "off");
   }
+
+  /** libxl's own log lines: their gist is in the one-line error already, so only shown with -v. */
+  private static final String NATIVE_LOG = "org.slf4j.simpleLogger.log.io.github.xlsnap.libxl.native";
 
   Session session(Optional<ProgressListener> progress) {
     return Session.open(connect, Optional.ofNullable(store), progress);
@@ -73,6 +77,7 @@ public final class Xlsnap {
   public static int run(String... args) {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty(NATIVE_LOG, "off");
     }
     CommandLine cli = new CommandLine(new Xlsnap());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -158,6 +158,8 @@ class CliTest {
     expect(on("snapshot-list", "web", "--bogus"), ExitCodes.USAGE, "Unknown option");
     expect(xlsnap("--connect", "sim://" + dir.resolve("none"), "list"), ExitCodes.USAGE, "no simulated host");
     expect(xlsnap("--connect", "ftp://x", "list"), ExitCodes.USAGE, "unknown scheme");
+    // this machine is no Xen dom0: the libxl backend says what is missing, in one line
+    expect(xlsnap("--connect", "xen:///system", "list"), ExitCodes.FAILURE, "/dev/xen/privcmd is missing");
 
     assertThat(ok("snapshot-list", "web", "--json").out()).isEqualTo(before);
     assertThat(ok("list").out()).containsPattern("web\\s+1\\s+0\\s+1\\s+r-----");
