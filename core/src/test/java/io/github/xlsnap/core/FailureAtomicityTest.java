@@ -97,6 +97,39 @@ class FailureAtomicityTest {
       return sim.find(vm).orElseThrow().ref();
     }
 
+    /** Where failures are injected, in the order their calls are numbered. */
+    List<InjectionPoint> points() {
+      return List.of(host.point, images.point, store.point);
+    }
+
+    /** Counts from zero, failing nothing. */
+    void disarm() {
+      points().forEach(p -> p.failAt(0));
+    }
+
+    /**
+     * Arms the n-th call over all points (numbered hypervisor calls first, then disk image calls,
+     * then metadata saves) to fail or, with {@code crash}, to stop for good.
+     *
+     * @return where, for messages
+     */
+    String arm(int n, List<Integer> counts, boolean crash) {
+      String[] names = {"hypervisor call ", "disk image call ", "metadata save "};
+      int k = n;
+      for (int i = 0; i < counts.size(); i++) {
+        if (k <= counts.get(i)) {
+          if (crash) {
+            points().get(i).crashAt(k);
+          } else {
+            points().get(i).failAt(k);
+          }
+          return names[i] + k;
+        }
+        k -= counts.get(i);
+      }
+      throw new IllegalArgumentException("call " + n + " is beyond " + counts);
+    }
+
     void write(long v) {
       byte[] b = ByteBuffer.allocate(8).putLong(v).array();
       sim.writeMemory(ref(), 8, b);
@@ -143,6 +176,23 @@ class FailureAtomicityTest {
 
   record Scenario(String name, boolean inPlace, boolean isDelete, Consumer<World> operation) {}
 
+  /** What a run of the scenario without failures does: the calls per point and the state after. */
+  record CleanRun(List<Integer> counts, State after) {
+    int total() {
+      return counts.stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+
+  private CleanRun cleanRun(Scenario s, boolean hostImagesFail) {
+    try (World w = new World(s.inPlace(), hostImagesFail)) {
+      w.disarm();
+      s.operation().accept(w);
+      CleanRun run = new CleanRun(w.points().stream().map(InjectionPoint::calls).toList(), w.state());
+      assertThat(run.counts().get(2)).as("metadata saves by %s", s.name()).isPositive();
+      return run;
+    }
+  }
+
   static List<Scenario> scenarios() {
     return List.of(
         new Scenario("create with default disks", false, false,
@@ -172,35 +222,12 @@ class FailureAtomicityTest {
    * operation or as after it.
    */
   private void checkCrashes(Scenario s) throws Exception {
-    int hostCalls;
-    int diskCalls;
-    int storeCalls;
-    State after;
-    try (World w = new World(s.inPlace(), false)) {
-      w.host.failAt(0);
-      w.images.failAt(0);
-      w.store.failAt(0);
-      s.operation().accept(w);
-      hostCalls = w.host.calls();
-      diskCalls = w.images.calls();
-      storeCalls = w.store.calls();
-      after = w.state();
-    }
-    for (int n = 1; n <= hostCalls + diskCalls + storeCalls; n++) {
+    CleanRun clean = cleanRun(s, false);
+    State after = clean.after();
+    for (int n = 1; n <= clean.total(); n++) {
       try (World w = new World(s.inPlace(), false)) {
         State before = w.state();
-        String where;
-        if (n <= hostCalls) {
-          w.host.crashAt(n);
-          where = "hypervisor call " + n;
-        } else if (n <= hostCalls + diskCalls) {
-          w.images.crashAt(n - hostCalls);
-          where = "disk image call " + (n - hostCalls);
-        } else {
-          w.store.crashAt(n - hostCalls - diskCalls);
-          where = "metadata save " + (n - hostCalls - diskCalls);
-        }
-        where = s.name() + ", crash at " + where;
+        String where = s.name() + ", crash at " + w.arm(n, clean.counts(), true);
         Crash.REACHED.drainPermits();
         Thread op = new Thread(() -> s.operation().accept(w), "crashing operation");
         op.setDaemon(true);
@@ -214,7 +241,7 @@ class FailureAtomicityTest {
 
         UUID uuid = w.sim.find(w.vm).map(d -> d.ref().uuid()).orElse(WORLD_UUID);
         SnapshotManager next = SnapshotManager.builder(w.sim, w.store).diskImages(QemuImg.system()).build();
-        w.store.failAt(0);
+        w.disarm();
         Optional<Recovery> recovery = next.recover(uuid);
         assertThat(w.store.loadIntent(uuid)).as("%s: intent cleared", where).isEmpty();
         State now = w.state();
@@ -236,39 +263,13 @@ class FailureAtomicityTest {
   }
 
   private void check(Scenario s) {
-    // A clean run counts the calls and gives the state after success.
-    int hostCalls;
-    int diskCalls;
-    int storeCalls;
-    State after;
-    try (World w = new World(s.inPlace())) {
-      w.host.failAt(0);
-      w.images.failAt(0);
-      w.store.failAt(0);
-      s.operation().accept(w);
-      hostCalls = w.host.calls();
-      diskCalls = w.images.calls();
-      storeCalls = w.store.calls();
-      after = w.state();
-    }
-    assertThat(hostCalls + diskCalls).as("calls made by %s", s.name()).isPositive();
-    assertThat(storeCalls).as("metadata saves by %s", s.name()).isPositive();
+    CleanRun clean = cleanRun(s, true);
+    State after = clean.after();
     int failures = 0;
-    for (int n = 1; n <= hostCalls + diskCalls + storeCalls; n++) {
+    for (int n = 1; n <= clean.total(); n++) {
       try (World w = new World(s.inPlace())) {
         State before = w.state();
-        String where;
-        if (n <= hostCalls) {
-          w.host.failAt(n);
-          where = "hypervisor call " + n;
-        } else if (n <= hostCalls + diskCalls) {
-          w.images.failAt(n - hostCalls);
-          where = "disk image call " + (n - hostCalls);
-        } else {
-          w.store.failAt(n - hostCalls - diskCalls);
-          where = "metadata save " + (n - hostCalls - diskCalls);
-        }
-        where = s.name() + ", failure at " + where;
+        String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false);
         boolean failed = false;
         try {
           s.operation().accept(w);
@@ -276,9 +277,7 @@ class FailureAtomicityTest {
           failed = true;
           failures++;
         }
-        w.host.failAt(0);
-        w.images.failAt(0);
-        w.store.failAt(0);
+        w.disarm();
         State now = w.state();
         if (failed) {
           // wholly before: domain, guest, files and metadata as they were

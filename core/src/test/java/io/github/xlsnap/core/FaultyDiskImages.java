@@ -5,7 +5,6 @@ import io.github.xlsnap.core.disk.ImageInfo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps a {@link DiskImages} and fails its n-th changing call (create, snapshot, overlay, rebase,
@@ -13,36 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultyDiskImages implements DiskImages {
   private final DiskImages delegate;
-  private final AtomicInteger calls = new AtomicInteger();
-  private volatile int failAt = -1;
-  private volatile boolean crash;
+  final InjectionPoint point = new InjectionPoint();
 
   FaultyDiskImages(DiskImages delegate) {
     this.delegate = delegate;
   }
 
-  /** Fails the n-th changing call from now (1 = the next one); 0 or less: never. */
-  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
-  void crashAt(int n) {
-    failAt(n);
-    crash = true;
-  }
-
-  void failAt(int n) {
-    crash = false;
-    calls.set(0);
-    failAt = n;
-  }
-
-  /** The number of changing calls since the last {@link #failAt}. */
-  int calls() {
-    return calls.get();
-  }
-
   private void step(String what, Path image) {
-    int n = calls.incrementAndGet();
-    if (n == failAt) {
-      Crash.stopHereIf(crash);
+    if (point.hit()) {
       throw new DiskImageException(image, List.of("injected"), 1, "injected failure of " + what + " on " + image, null);
     }
   }

@@ -8,59 +8,24 @@ import io.github.xlsnap.core.spi.DomainDisk;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * Wraps a {@link Hypervisor} and fails its n-th call that changes something, before the call does
- * anything, recording the names of the calls made. Queries are never failed.
+ * anything. Queries are never failed.
  */
 final class FaultyHypervisor implements Hypervisor {
   private final Hypervisor delegate;
-  private final AtomicInteger calls = new AtomicInteger();
-  private final List<String> log = new ArrayList<>();
-  private volatile int failAt = -1;
-  private volatile boolean crash;
+  final InjectionPoint point = new InjectionPoint();
 
   FaultyHypervisor(Hypervisor delegate) {
     this.delegate = delegate;
   }
 
-  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
-  void crashAt(int n) {
-    failAt(n);
-    crash = true;
-  }
-
-  void failAt(int n) {
-    crash = false;
-    calls.set(0);
-    synchronized (log) {
-      log.clear();
-    }
-    failAt = n;
-  }
-
-  int calls() {
-    return calls.get();
-  }
-
-  List<String> log() {
-    synchronized (log) {
-      return List.copyOf(log);
-    }
-  }
-
   private <T> T step(String what, Supplier<T> call) {
-    int n = calls.incrementAndGet();
-    synchronized (log) {
-      log.add(what);
-    }
-    if (n == failAt) {
-      Crash.stopHereIf(crash);
+    if (point.hit()) {
       throw new HypervisorException(what, -3, "injected failure", null);
     }
     return call.get();

@@ -6,33 +6,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Wraps a {@link SnapshotStore} and fails its n-th save, before it saves anything. */
 final class FaultyStore implements SnapshotStore {
   private final SnapshotStore delegate;
-  private final AtomicInteger calls = new AtomicInteger();
-  private volatile int failAt = -1;
-  private volatile boolean crash;
+  final InjectionPoint point = new InjectionPoint();
 
   FaultyStore(SnapshotStore delegate) {
     this.delegate = delegate;
-  }
-
-  /** Like {@link #failAt}, but the n-th call never returns: the thread stops there, as in a crash. */
-  void crashAt(int n) {
-    failAt(n);
-    crash = true;
-  }
-
-  void failAt(int n) {
-    crash = false;
-    calls.set(0);
-    failAt = n;
-  }
-
-  int calls() {
-    return calls.get();
   }
 
   @Override
@@ -42,8 +23,7 @@ final class FaultyStore implements SnapshotStore {
 
   @Override
   public void save(DomainMetadata metadata) {
-    if (calls.incrementAndGet() == failAt) {
-      Crash.stopHereIf(crash);
+    if (point.hit()) {
       throw new XlsnapException("injected failure of save", new UncheckedIOException(new java.io.IOException("disk full")));
     }
     delegate.save(metadata);
