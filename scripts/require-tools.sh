@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Makes sure the system tools xlsnap's tests and demo use are installed: qemu-img and qemu-io
-# (Debian package qemu-utils); for libxl-binding's tests, libxenlight with its headers
-# (libxen-dev) and gcc, which compiles the struct-layout check against libxl.h. Installs them when run as root on Debian/Ubuntu; otherwise says
-# exactly what to install and fails.
+# Makes sure the system tools xlsnap uses are installed, and installs them when run as root on
+# Debian/Ubuntu; otherwise says exactly what to install and fails.
+#   scripts/require-tools.sh demo   qemu-img and qemu-io (qemu-utils), Maven, a JDK
+#   scripts/require-tools.sh test   also libxenlight and libxlutil with their headers (libxen-dev) and
+#                                   gcc, for libxl-binding's layout check and cfg-parser's
+#                                   differential test, and Xen's example configs (xen-utils-common)
 set -euo pipefail
+mode=${1:-test}
 
 missing=()
 command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
 command -v qemu-io >/dev/null 2>&1 || { [[ " ${missing[*]-} " == *" qemu-utils "* ]] || missing+=(qemu-utils); }
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
-[ -f /usr/include/libxl.h ] && [ -e /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17 ] || missing+=(libxen-dev)
-command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+if [ "$mode" = test ]; then
+  [ -f /usr/include/libxl.h ] && [ -e /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17 ] || missing+=(libxen-dev)
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  [ -f /etc/xen/xlexample.hvm ] || missing+=(xen-utils-common)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

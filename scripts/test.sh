@@ -3,5 +3,5 @@
 # Usage: scripts/test.sh [extra maven arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/require-tools.sh
+scripts/require-tools.sh test
 exec mvn -B -ntp verify "$@"
