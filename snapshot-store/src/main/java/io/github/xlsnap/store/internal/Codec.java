@@ -26,6 +26,10 @@ import io.github.xlsnap.store.CorruptMetadataException;
 import io.github.xlsnap.store.CorruptMetadataException.Problem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -86,8 +90,16 @@ public final class Codec {
    */
   public static ObjectNode parseObject(Path file, byte[] bytes) {
     JsonNode node;
+    String text;
     try {
-      node = MAPPER.readTree(bytes);
+      // libxl-json files are UTF-8; decoding strictly here keeps Jackson from guessing UTF-16/32
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new CorruptMetadataException(file, Problem.INVALID_JSON, "the file is not UTF-8 text", e);
+    }
+    try {
+      node = MAPPER.readTree(text);
     } catch (JsonEOFException e) {
       throw new CorruptMetadataException(file, Problem.TRUNCATED, "the JSON ends early: " + e.getOriginalMessage(), e);
     } catch (StreamReadException e) {
@@ -95,8 +107,6 @@ public final class Codec {
           + location(e), e);
     } catch (JsonProcessingException e) {
       throw new CorruptMetadataException(file, Problem.INVALID_JSON, e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     if (node == null || node.isMissingNode()) {
       throw new CorruptMetadataException(file, Problem.TRUNCATED, "the file is empty", null);
