@@ -4,7 +4,8 @@
 #   scripts/require-tools.sh demo   qemu-img and qemu-io (qemu-utils), Maven, a JDK
 #   scripts/require-tools.sh test   also libxenlight and libxlutil with their headers (libxen-dev) and
 #                                   gcc, for libxl-binding's layout check and cfg-parser's
-#                                   differential test, and Xen's example configs (xen-utils-common)
+#                                   differential test, Xen's example configs (xen-utils-common), and
+#                                   QEMU (qemu-system-x86) for libxl-binding's QMP tests
 set -euo pipefail
 mode=${1:-test}
 
@@ -17,6 +18,7 @@ if [ "$mode" = test ]; then
   [ -f /usr/include/libxl.h ] && [ -e /usr/lib/x86_64-linux-gnu/libxenlight.so.4.17 ] || missing+=(libxen-dev)
   command -v gcc >/dev/null 2>&1 || missing+=(gcc)
   [ -f /etc/xen/xlexample.hvm ] || missing+=(xen-utils-common)
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -2,6 +2,7 @@ package io.github.xlsnap.libxl;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Lists;
 import io.github.xlsnap.core.DiskFormat;
 import io.github.xlsnap.core.DiskSnapshotMode;
 import io.github.xlsnap.core.DomainInfo;
@@ -27,14 +28,17 @@ import io.github.xlsnap.libxl.internal.LibxlDeviceDisk;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +54,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>What has run where.</b> Loading, symbol resolution, struct layouts, the logger and the
  * failure of {@code libxl_ctx_alloc} without Xen are tested on every build. The domain operations
  * run against a real Xen 4.17 hypervisor (PV guest, qcow2 disk on qdisk) in the {@code real-xen}
- * test stage: the {@code Hypervisor} contract suite and the snapshot manager's scenarios. Not
- * implemented: external disk snapshots (QMP {@code blockdev-snapshot-sync} on
- * {@code /var/run/xen/qmp-libxenstat-<domid>}) and snapshots of disks no device model holds
- * ({@code qemu-img}); both throw {@link UnsupportedDiskException}.
+ * test stage: the {@code Hypervisor} contract suite and the snapshot manager's scenarios.
+ *
+ * <p><b>Disks.</b> Snapshots need a qcow2 image served by the domain's QEMU ({@code backendtype=qdisk}):
+ * internal ones through HMP ({@code snapshot_blkdev_internal}), external overlays through QMP
+ * ({@code blockdev-snapshot-sync}) on {@code /var/run/xen/qmp-libxenstat-<domid>}, the monitor socket
+ * libxl leaves free. libxl does not learn of an overlay (its stored configuration still names the
+ * image below), so {@link #disks}, {@link #configuration} and the configuration in a memory image
+ * take each disk's image from QEMU. Other disks (raw, {@code phy}, images the kernel's blkback opens)
+ * throw {@link UnsupportedDiskException}: while the domain exists some process or the kernel holds
+ * them, and nothing could switch the domain to an overlay.
  */
 public final class LibxlHypervisor implements Hypervisor {
   /** What {@link #backendName()} returns, and the backend of the configurations it produces. */
@@ -61,10 +71,21 @@ public final class LibxlHypervisor implements Hypervisor {
 
   private static final Logger LOG = LoggerFactory.getLogger(LibxlHypervisor.class);
 
+  /** How long one QMP exchange may take. */
+  private static final Duration QMP_TIMEOUT = Duration.ofSeconds(30);
+  /** How long undoing an external snapshot (an active block-commit) may take. */
+  private static final Duration COMMIT_TIMEOUT = Duration.ofMinutes(5);
+
   private final LibxlContext xl;
+  private final IntFunction<Path> qmpSocket;
 
   LibxlHypervisor(LibxlContext xl) {
+    this(xl, domid -> Path.of("/var/run/xen/qmp-libxenstat-" + domid));
+  }
+
+  LibxlHypervisor(LibxlContext xl, IntFunction<Path> qmpSocket) {
     this.xl = xl;
+    this.qmpSocket = qmpSocket;
   }
 
   @Override
@@ -124,14 +145,23 @@ public final class LibxlHypervisor implements Hypervisor {
    * <p>From {@code libxl_device_disk_list}: a disk is held by the device model when its backend is
    * qdisk (QEMU serves it). That list comes from xenstore, where libxl 4.17 leaves the format
    * unknown; the format then comes from the stored configuration
-   * ({@code libxl_retrieve_domain_configuration}).
+   * ({@code libxl_retrieve_domain_configuration}). The image of a qdisk disk is the one QEMU uses
+   * now (QMP {@code query-block}), which after an external snapshot is the overlay.
    */
   @Override
   public List<DomainDisk> disks(DomainRef domain) {
     info(domain);
+    List<DiskEntry> entries = xl.disks(domain.domid());
+    boolean qdisk = entries.stream().anyMatch(e -> e.backend() == LibxlDeviceDisk.BACKEND_QDISK);
+    try (QemuMonitor qemu = qdisk ? monitor(domain) : QemuMonitor.NONE) {
+      return disks(domain, entries, qemu.roots());
+    }
+  }
+
+  private List<DomainDisk> disks(DomainRef domain, List<DiskEntry> entries, List<QemuBlock.Root> roots) {
     List<DomainDisk> disks = new ArrayList<>();
     Map<String, String> stored = null;
-    for (DiskEntry e : xl.disks(domain.domid())) {
+    for (DiskEntry e : entries) {
       Optional<Path> image = Optional.ofNullable(e.pdevPath()).filter(p -> !p.isEmpty()).map(Path::of)
           .filter(Path::isAbsolute);
       DiskFormat format = DiskFormat.fromCode(e.format());
@@ -141,10 +171,70 @@ public final class LibxlHypervisor implements Hypervisor {
         }
         format = formatOf(stored.get(e.vdev()));
       }
-      disks.add(new DomainDisk(e.vdev(), format, image,
-          e.backend() == LibxlDeviceDisk.BACKEND_QDISK, !e.readwrite(), e.cdrom()));
+      boolean held = e.backend() == LibxlDeviceDisk.BACKEND_QDISK;
+      if (held && format != DiskFormat.UNKNOWN) {
+        Optional<QemuBlock.Root> root = QemuBlock.rootOf(roots, e.vdev(), format.xlName());
+        if (root.isPresent()) {
+          image = Optional.of(root.get().file());
+          format = formatOf(root.get().driver());
+        }
+      }
+      disks.add(new DomainDisk(e.vdev(), format, image, held, !e.readwrite(), e.cdrom()));
     }
     return List.copyOf(disks);
+  }
+
+  /**
+   * The QMP connection to a domain's QEMU for one operation, or none where the domain has no QEMU
+   * monitor socket (then no overlay can exist either).
+   */
+  private interface QemuMonitor extends AutoCloseable {
+    QemuMonitor NONE = new QemuMonitor() {
+      @Override
+      public Qmp qmp() {
+        throw new IllegalStateException("no QEMU monitor");
+      }
+
+      @Override
+      public List<QemuBlock.Root> roots() {
+        return List.of();
+      }
+
+      @Override
+      public void close() {}
+    };
+
+    Qmp qmp();
+
+    List<QemuBlock.Root> roots();
+
+    @Override
+    void close();
+  }
+
+  private QemuMonitor monitor(DomainRef domain) {
+    Path socket = qmpSocket.apply(domain.domid());
+    if (!Files.exists(socket)) {
+      LOG.debug("{} has no QEMU monitor socket {}", domain, socket);
+      return QemuMonitor.NONE;
+    }
+    Qmp qmp = Qmp.connect(socket, QMP_TIMEOUT);
+    return new QemuMonitor() {
+      @Override
+      public Qmp qmp() {
+        return qmp;
+      }
+
+      @Override
+      public List<QemuBlock.Root> roots() {
+        return QemuBlock.roots(qmp);
+      }
+
+      @Override
+      public void close() {
+        qmp.close();
+      }
+    };
   }
 
   static DiskFormat formatOf(@Nullable String xlName) {
@@ -192,7 +282,7 @@ public final class LibxlHypervisor implements Hypervisor {
     if (!state.isActive()) {
       throw new DomainStateException("cannot checkpoint " + domain + ": not running or paused", state);
     }
-    String config = ConfigJson.withoutDomid(xl.configurationJson(domain.domid()));
+    String config = ConfigJson.withoutDomid(currentConfigurationJson(domain));
     int fd = xl.openFd(memoryImage, Libc.O_WRONLY | Libc.O_TRUNC);
     int rc;
     long nanos;
@@ -261,9 +351,11 @@ public final class LibxlHypervisor implements Hypervisor {
   /**
    * {@inheritDoc}
    *
-   * <p>Internal snapshots of qcow2 disks served by the domain's QEMU (qdisk), through HMP
-   * {@code snapshot_blkdev_internal <vdev>-qcow2 <tag>}. External overlays and disks that QEMU does
-   * not serve throw {@link UnsupportedDiskException} before anything is done.
+   * <p>Disks must be qcow2 images served by the domain's QEMU (qdisk): internal snapshots through HMP
+   * {@code snapshot_blkdev_internal <node> <tag>}, external overlays through QMP
+   * {@code blockdev-snapshot-sync} on the disk's root node (the new node is named
+   * {@code <vdev>-xlsnap...}). Other disks throw {@link UnsupportedDiskException} before anything is
+   * done.
    */
   @Override
   public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
@@ -272,35 +364,81 @@ public final class LibxlHypervisor implements Hypervisor {
     if (!state.paused() && !state.isSuspended()) {
       throw new DomainStateException("cannot snapshot the disks of " + domain + ": not paused or suspended", state);
     }
-    List<DomainDisk> disks = disks(domain);
-    List<String> nodes = new ArrayList<>();
-    for (DiskSnapshotRequest r : requests) {
-      nodes.add(nodeFor(disks, r, "snapshotDisks"));
-    }
-    List<DiskSnapshotRequest> done = new ArrayList<>();
-    for (int i = 0; i < requests.size(); i++) {
-      DiskSnapshotRequest r = requests.get(i);
-      try {
-        hmp(domain, "snapshot_blkdev_internal " + nodes.get(i) + " " + r.tag().orElseThrow());
-        done.add(r);
-      } catch (RuntimeException e) {
-        try {
-          discardDiskSnapshots(domain, done);
-        } catch (RuntimeException undo) {
-          e.addSuppressed(undo);
+    List<DiskEntry> entries = xl.disks(domain.domid());
+    try (QemuMonitor qemu = monitor(domain)) {
+      List<QemuBlock.Root> roots = qemu.roots();
+      List<DomainDisk> disks = disks(domain, entries, roots);
+      List<String> nodes = new ArrayList<>();
+      for (DiskSnapshotRequest r : requests) {
+        nodes.add(nodeFor(disks, roots, r, "snapshotDisks"));
+        if (r.overlay().isPresent() && Files.exists(r.overlay().get(), LinkOption.NOFOLLOW_LINKS)) {
+          throw new IllegalArgumentException("overlay " + r.overlay().get() + " of disk " + r.target()
+              + " already exists");
         }
-        throw e;
+      }
+      List<DiskSnapshotRequest> done = new ArrayList<>();
+      for (int i = 0; i < requests.size(); i++) {
+        DiskSnapshotRequest r = requests.get(i);
+        try {
+          if (r.mode() == DiskSnapshotMode.EXTERNAL) {
+            QemuBlock.Root root = rootNamed(roots, nodes.get(i));
+            QemuBlock.snapshot(qemu.qmp(), root, r.overlay().orElseThrow(), QemuBlock.overlayNodeName(r.target()));
+          } else {
+            hmp(domain, "snapshot_blkdev_internal " + nodes.get(i) + " " + r.tag().orElseThrow());
+          }
+          done.add(r);
+        } catch (RuntimeException e) {
+          r.overlay().ifPresent(LibxlHypervisor::deleteQuietly);
+          try {
+            discard(domain, qemu, done);
+          } catch (RuntimeException undo) {
+            e.addSuppressed(undo);
+          }
+          throw e;
+        }
       }
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An external overlay is undone with an active QMP {@code block-commit} of the overlay into the
+   * node below it, which the disk then uses again (the overlay holds nothing while the domain has not
+   * run since the snapshot), and the overlay file is deleted.
+   */
   @Override
   public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
     requireNonNull(requests, "requests");
-    List<DomainDisk> disks = disks(domain);
-    for (DiskSnapshotRequest r : requests) {
-      hmp(domain, "snapshot_delete_blkdev_internal " + nodeFor(disks, r, "discardDiskSnapshots") + " "
-          + r.tag().orElseThrow());
+    info(domain);
+    try (QemuMonitor qemu = monitor(domain)) {
+      discard(domain, qemu, requests);
+    }
+  }
+
+  private void discard(DomainRef domain, QemuMonitor qemu, List<DiskSnapshotRequest> requests) {
+    for (DiskSnapshotRequest r : Lists.reverse(List.copyOf(requests))) {
+      List<QemuBlock.Root> roots = qemu.roots();
+      List<DomainDisk> disks = disks(domain, xl.disks(domain.domid()), roots);
+      String node = nodeFor(disks, roots, r, "discardDiskSnapshots");
+      if (r.mode() == DiskSnapshotMode.EXTERNAL) {
+        Path overlay = r.overlay().orElseThrow();
+        QemuBlock.Root top = rootNamed(roots, node);
+        if (!top.file().equals(overlay)) {
+          throw new HypervisorException("discardDiskSnapshots", 0, "disk " + r.target() + " of " + domain
+              + " uses " + top.file() + ", not the overlay " + overlay, null);
+        }
+        QemuBlock.Root back = QemuBlock.commitTop(qemu.qmp(), top, COMMIT_TIMEOUT);
+        LOG.info("disk {} of {} uses {} again; deleting the overlay {}", r.target(), domain, back.file(), overlay);
+        try {
+          Files.deleteIfExists(overlay);
+        } catch (IOException e) {
+          throw new HypervisorException("discardDiskSnapshots", 0, "disk " + r.target() + " of " + domain
+              + " uses " + back.file() + " again, but the overlay " + overlay + " cannot be deleted", e);
+        }
+      } else {
+        hmp(domain, "snapshot_delete_blkdev_internal " + node + " " + r.tag().orElseThrow());
+      }
     }
   }
 
@@ -308,23 +446,48 @@ public final class LibxlHypervisor implements Hypervisor {
   public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
     requireNonNull(target, "target");
     requireNonNull(tag, "tag");
-    List<DomainDisk> disks = disks(domain);
-    hmp(domain, "snapshot_delete_blkdev_internal "
-        + nodeFor(disks, DiskSnapshotRequest.internal(target, tag), "deleteInternalDiskSnapshot") + " " + tag);
+    info(domain);
+    try (QemuMonitor qemu = monitor(domain)) {
+      List<QemuBlock.Root> roots = qemu.roots();
+      List<DomainDisk> disks = disks(domain, xl.disks(domain.domid()), roots);
+      hmp(domain, "snapshot_delete_blkdev_internal "
+          + nodeFor(disks, roots, DiskSnapshotRequest.internal(target, tag), "deleteInternalDiskSnapshot") + " " + tag);
+    }
   }
 
-  private static String nodeFor(List<DomainDisk> disks, DiskSnapshotRequest r, String operation) {
+  /** The QEMU node a request acts on: the disk's root node, which must be a qcow2 image QEMU serves. */
+  private static String nodeFor(List<DomainDisk> disks, List<QemuBlock.Root> roots, DiskSnapshotRequest r,
+      String operation) {
     DomainDisk disk = disks.stream().filter(d -> d.target().equals(r.target())).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("the domain has no disk " + r.target()));
-    if (r.mode() == DiskSnapshotMode.EXTERNAL) {
-      throw new UnsupportedDiskException(operation, disk.target(),
-          "external overlays, which this backend does not implement yet (QMP blockdev-snapshot-sync)");
-    }
     if (!disk.heldByDeviceModel() || disk.format() != DiskFormat.QCOW2) {
       throw new UnsupportedDiskException(operation, disk.target(),
-          "a qcow2 image served by the domain's QEMU (backendtype=qdisk), not " + disk.format().xlName());
+          "a qcow2 image served by the domain's QEMU (backendtype=qdisk), not " + disk.format().xlName()
+              + (disk.heldByDeviceModel() ? "" : " on a backend other than qdisk"));
+    }
+    Optional<QemuBlock.Root> root = QemuBlock.rootOf(roots, disk.target(), disk.format().xlName());
+    if (root.isPresent()) {
+      return root.get().nodeName();
+    }
+    if (r.mode() == DiskSnapshotMode.EXTERNAL) {
+      throw new UnsupportedDiskException(operation, disk.target(),
+          "a block node of the domain's QEMU named " + HmpReply.nodeName(disk.target(), disk.format().xlName())
+              + " or " + disk.target() + "-" + QemuBlock.OVERLAY_NODE_INFIX + "..., reachable over QMP; QEMU has none");
     }
     return HmpReply.nodeName(disk.target(), disk.format().xlName());
+  }
+
+  private static QemuBlock.Root rootNamed(List<QemuBlock.Root> roots, String node) {
+    return roots.stream().filter(r -> r.nodeName().equals(node)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no root node " + node));
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}", file, e);
+    }
   }
 
   private void hmp(DomainRef domain, String command) {
@@ -335,10 +498,27 @@ public final class LibxlHypervisor implements Hypervisor {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>libxl's stored configuration ({@code libxl_retrieve_domain_configuration}) with each disk's
+   * image as QEMU uses it now: after an external snapshot, the overlay, which libxl does not know.
+   */
   @Override
   public DomainConfiguration configuration(DomainRef domain) {
     info(domain);
-    return new DomainConfiguration(BACKEND, xl.configurationJson(domain.domid()));
+    return new DomainConfiguration(BACKEND, currentConfigurationJson(domain));
+  }
+
+  private String currentConfigurationJson(DomainRef domain) {
+    String json = xl.configurationJson(domain.domid());
+    Map<String, Path> images = new LinkedHashMap<>();
+    for (DomainDisk d : disks(domain)) {
+      if (d.heldByDeviceModel() && !d.cdrom()) {
+        d.image().ifPresent(image -> images.put(d.target(), image));
+      }
+    }
+    return images.isEmpty() ? json : ConfigJson.withDiskImages(json, images);
   }
 
   /**

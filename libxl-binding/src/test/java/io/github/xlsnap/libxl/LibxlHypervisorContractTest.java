@@ -15,7 +15,6 @@ import io.github.xlsnap.libxl.realxen.RealXenFixture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,10 +23,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@link RealXenFixture}: a PV guest with a qcow2 disk on qdisk per test). Anywhere else every test is
  * skipped with the reason.
  *
- * <p>Two parts of the contract cannot pass on the stage's Xen, and are skipped there with what was
- * shown instead: a LIVE checkpoint (Debian's Xen has no PV log-dirty: the test checks the typed error
- * with code -8 and the guest still running, then skips), and external disk snapshots (not implemented
- * by this backend: the test checks the typed {@link UnsupportedDiskException}, then skips).
+ * <p>One part of the contract cannot pass on the stage's Xen, and is skipped there with what was shown
+ * instead: a LIVE checkpoint (Debian's Xen has no PV log-dirty: the test checks the typed error with
+ * code -8 and the guest still running, then skips). External disk snapshots run for real (QMP on the
+ * guest's QEMU).
  */
 class LibxlHypervisorContractTest extends HypervisorContract {
   private RealXenFixture current;
@@ -55,18 +54,6 @@ class LibxlHypervisorContractTest extends HypervisorContract {
     liveUnsupportedIsTyped(mode, () -> super.aPausedDomainCheckpointedAndResumedIsPausedAgain(mode));
   }
 
-  @Override
-  @Test
-  public void externalDiskSnapshotSwitchesTheDiskToAnOverlayOverTheOldImage() {
-    externalUnsupportedIsTyped(super::externalDiskSnapshotSwitchesTheDiskToAnOverlayOverTheOldImage);
-  }
-
-  @Override
-  @Test
-  public void discardingAnExternalDiskSnapshotSwitchesBackAndDeletesTheOverlay() {
-    externalUnsupportedIsTyped(super::discardingAnExternalDiskSnapshotSwitchesBackAndDeletesTheOverlay);
-  }
-
   private interface Body {
     void run() throws Exception;
   }
@@ -79,7 +66,7 @@ class LibxlHypervisorContractTest extends HypervisorContract {
           || !e.getMessage().contains("not supported by this Xen")) {
         throw e;
       }
-      List<DomainInfo> guests = new ArrayList<>(current.hypervisor().listDomains());
+      List<DomainInfo> guests = new ArrayList<>(current.libxl().listDomains());
       guests.removeIf(d -> d.ref().domid() == 0);
       assertThat(guests).singleElement().satisfies(d -> {
         assertThat(d.state().isSuspended()).as("suspended after a failed live checkpoint").isFalse();
@@ -87,14 +74,6 @@ class LibxlHypervisorContractTest extends HypervisorContract {
       });
       abort("live checkpoint unsupported by this Xen (no PV log-dirty); shown instead: the typed error "
           + e.errorName() + " (" + e.code() + ") with the guest not suspended: " + e.getMessage());
-    }
-  }
-
-  private static void externalUnsupportedIsTyped(Runnable body) {
-    try {
-      body.run();
-    } catch (UnsupportedDiskException e) {
-      abort("external disk snapshots are not implemented by the libxl backend; shown instead: " + e.getMessage());
     }
   }
 

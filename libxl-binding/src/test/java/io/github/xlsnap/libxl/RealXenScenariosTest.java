@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.xlsnap.core.CreateSpec;
 import io.github.xlsnap.core.DeleteMode;
+import io.github.xlsnap.core.DiskSpec;
 import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
@@ -16,6 +17,7 @@ import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import io.github.xlsnap.core.spi.RestoreRequest;
 import io.github.xlsnap.libxl.realxen.GuestConsole;
@@ -284,5 +286,43 @@ class RealXenScenariosTest {
     List<Tick> ticks = console().awaitTicks(mark, 1, TICKS);
     assertThat(ticks.get(0).memory() - 1).as("counter after restore (was %d..%d)", before, after).isBetween(before, after);
     RealXen.report("xlsnap restore of an xl save image: " + ms + " ms; first tick " + ticks.get(0));
+  }
+
+  @Test
+  @Order(7)
+  void externalSnapshotOverQmpRevertAndDelete() throws Exception {
+    DomainDisk disk = xl.disks(ref()).get(0);
+    Path base = disk.image().orElseThrow();
+    int before = console().lastCounter();
+    Snapshot s3 = manager.create(vm(), CreateSpec.builder().name("s3").disks(List.of(DiskSpec.external(disk.target()))).build());
+    int after = console().lastCounter();
+    RealXen.report("snapshot s3 (running, memory + external qcow2 overlay over QMP): " + timed.lastDowntime()
+        + "; counter " + before + ".." + after);
+    assertThat(s3.disks()).singleElement().satisfies(d -> assertThat(d.image()).contains(base));
+    DomainDisk switched = xl.disks(ref()).get(0);
+    Path overlay = switched.image().orElseThrow();
+    assertThat(overlay).as("the disk's image after the external snapshot").isNotEqualTo(base);
+    assertThat(fixture.images().info(overlay).backingFile()).contains(base);
+    assertThat(xl.configuration(ref()).content()).as("the configuration names the overlay").contains(overlay.toString());
+    assertRunningAndTicking();
+
+    while (console().lastCounter() <= after + 3) {
+      console().awaitTicks(console().mark(), 1, TICKS);
+    }
+    int mark = console().mark();
+    long t0 = System.nanoTime();
+    DomainRef r3 = manager.revert(vm(), "s3", RevertOptions.DEFAULTS);
+    long revertMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(xl.info(r3).state().paused()).isFalse();
+    List<Tick> ticks = console().awaitRestartedTicks(mark, after + 1, 2, TICKS);
+    assertResumedFrom(ticks, before, after, "s3");
+    Path reverted = xl.disks(r3).get(0).image().orElseThrow();
+    assertThat(fixture.images().info(reverted).backingFile()).as("a fresh overlay over s3's image").contains(base);
+    RealXen.report("revert to s3 (external): " + revertMs + " ms; first ticks " + ticks.subList(0, 2));
+
+    manager.delete(vm(), "s3", DeleteMode.MERGE);
+    assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+    assertThat(filesUnder(dataRoot)).isEmpty();
+    assertRunningAndTicking();
   }
 }

@@ -28,13 +28,16 @@ import java.util.stream.Stream;
  * A real Xen dom0 as a {@link HypervisorFixture}: {@link LibxlHypervisor} over the real libxl, and
  * guests started with {@code xl create} from the stage's counter guest, each with a fresh name and UUID
  * and its own qcow2 overlay (served by QEMU: {@code backendtype=qdisk}) over a shared empty base image.
- * {@link #startDomain()} returns once the guest has booted and ticks (so that it answers a suspend
- * request). {@link #close()} destroys every instance with the UUIDs it started, including restored ones.
+ * {@link #startDomain()} returns as soon as {@code xl create} has: the {@link #hypervisor()} it hands
+ * out waits for the guest's first tick only before a checkpoint (a booting PV kernel does not answer
+ * a suspend request), so that tests that never checkpoint skip the boot; {@link #startGuest()} waits.
+ * {@link #close()} destroys every instance with the UUIDs it started, including restored ones.
  */
 public final class RealXenFixture implements HypervisorFixture {
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
 
   private final LibxlHypervisor hypervisor;
+  private final BootAwaitingHypervisor awaiting;
   private final QemuImg images = QemuImg.system();
   private final Path scratch;
   private final List<UUID> started = new ArrayList<>();
@@ -48,14 +51,16 @@ public final class RealXenFixture implements HypervisorFixture {
       throw new UncheckedIOException(e);
     }
     hypervisor = Libxl.open();
+    awaiting = new BootAwaitingHypervisor(hypervisor, BOOT_TIMEOUT);
   }
 
+  /** The libxl hypervisor, waiting for a guest's boot before its first checkpoint. */
   @Override
   public Hypervisor hypervisor() {
-    return hypervisor;
+    return awaiting;
   }
 
-  /** The same hypervisor, typed. */
+  /** The libxl hypervisor itself, typed. */
   public LibxlHypervisor libxl() {
     return hypervisor;
   }
@@ -72,7 +77,7 @@ public final class RealXenFixture implements HypervisorFixture {
 
   @Override
   public DomainRef startDomain() throws Exception {
-    return startGuest().ref();
+    return create().ref();
   }
 
   /** A started guest: its ref, its qcow2 image and its console. */
@@ -80,6 +85,14 @@ public final class RealXenFixture implements HypervisorFixture {
 
   /** Starts a counter guest and waits until it has ticked once. */
   public Guest startGuest() throws Exception {
+    Guest guest = create();
+    guest.console().awaitTicks(0, 1, BOOT_TIMEOUT);
+    awaiting.booted(guest.ref().name());
+    return guest;
+  }
+
+  /** Starts a counter guest: returns once {@code xl create} has, the guest still booting. */
+  private Guest create() throws Exception {
     UUID uuid = UUID.randomUUID();
     String name = "xlsnap-" + uuid.toString().substring(0, 8);
     Path base = baseImage();
@@ -102,9 +115,7 @@ public final class RealXenFixture implements HypervisorFixture {
     run(Duration.ofSeconds(240), "xl", "create", "-q", cfg.toString());
     DomainRef ref = hypervisor.find(DomainSelector.byName(name)).map(DomainInfo::ref)
         .orElseThrow(() -> new AssertionError("xl create returned but no domain " + name));
-    GuestConsole console = new GuestConsole(name);
-    console.awaitTicks(0, 1, BOOT_TIMEOUT);
-    return new Guest(ref, image, console);
+    return new Guest(ref, image, new GuestConsole(name));
   }
 
   private static synchronized Path baseImage() {

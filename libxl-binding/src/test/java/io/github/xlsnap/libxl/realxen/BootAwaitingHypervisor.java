@@ -1,0 +1,93 @@
+package io.github.xlsnap.libxl.realxen;
+
+import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.DomainRef;
+import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.RestoreRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link Hypervisor} that delegates, and before a {@link #checkpoint} waits until the guest has booted
+ * (its console shows a tick): a PV guest must answer the suspend request, which a kernel still booting
+ * does not. Everything else runs at once, so that the contract tests that never checkpoint do not wait
+ * for the boot (most of a test's time under TCG). A paused guest that has not booted yet is unpaused for
+ * the wait and paused again.
+ */
+final class BootAwaitingHypervisor implements Hypervisor {
+  private final Hypervisor delegate;
+  private final Duration bootTimeout;
+  private final Set<String> booted = new HashSet<>();
+
+  BootAwaitingHypervisor(Hypervisor delegate, Duration bootTimeout) {
+    this.delegate = delegate;
+    this.bootTimeout = bootTimeout;
+  }
+
+  /** Records that a guest is known to have booted. */
+  synchronized void booted(String name) {
+    booted.add(name);
+  }
+
+  @Override
+  public CheckpointResult checkpoint(DomainRef domain, Path memoryImage, CheckpointMode mode) {
+    awaitBoot(domain);
+    return delegate.checkpoint(domain, memoryImage, mode);
+  }
+
+  private void awaitBoot(DomainRef domain) {
+    synchronized (this) {
+      if (booted.contains(domain.name())) {
+        return;
+      }
+    }
+    boolean paused = delegate.info(domain).state().paused();
+    if (paused) {
+      delegate.unpause(domain);
+    }
+    try {
+      new GuestConsole(domain.name()).awaitTicks(0, 1, bootTimeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + domain + " to boot", e);
+    } finally {
+      if (paused) {
+        delegate.pause(domain);
+      }
+    }
+    booted(domain.name());
+  }
+
+  @Override public String backendName() { return delegate.backendName(); }
+  @Override public List<DomainInfo> listDomains() { return delegate.listDomains(); }
+  @Override public Optional<DomainInfo> find(DomainSelector selector) { return delegate.find(selector); }
+  @Override public DomainInfo info(DomainRef domain) { return delegate.info(domain); }
+  @Override public List<DomainDisk> disks(DomainRef domain) { return delegate.disks(domain); }
+  @Override public void pause(DomainRef domain) { delegate.pause(domain); }
+  @Override public void unpause(DomainRef domain) { delegate.unpause(domain); }
+  @Override public void resume(DomainRef domain) { delegate.resume(domain); }
+  @Override public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    delegate.snapshotDisks(domain, requests);
+  }
+  @Override public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    delegate.discardDiskSnapshots(domain, requests);
+  }
+  @Override public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
+    delegate.deleteInternalDiskSnapshot(domain, target, tag);
+  }
+  @Override public DomainConfiguration configuration(DomainRef domain) { return delegate.configuration(domain); }
+  @Override public DomainRef restore(RestoreRequest request) { return delegate.restore(request); }
+  @Override public void destroy(DomainRef domain) { delegate.destroy(domain); }
+  @Override public void shutdown(DomainRef domain) { delegate.shutdown(domain); }
+  @Override public void close() { delegate.close(); }
+}
