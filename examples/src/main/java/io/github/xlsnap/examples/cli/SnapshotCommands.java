@@ -7,6 +7,7 @@ import io.github.xlsnap.core.DiskSnapshot;
 import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.ListQuery;
 import io.github.xlsnap.core.RevertOptions;
 import io.github.xlsnap.core.RevertTarget;
@@ -171,8 +172,11 @@ final class SnapshotCommands {
     void run(Session s) {
       RevertTarget t = target == null ? RevertTarget.AS_TAKEN : target.running ? RevertTarget.RUNNING : RevertTarget.PAUSED;
       DomainRef ref = s.manager().revert(selector(), snapshot, new RevertOptions(t, force));
+      DomainState state = s.hypervisor.info(ref).state();
+      // running or paused, as the revert asked; an idle guest is "blocked" to xl, but runs
+      String how = state.paused() ? "paused" : state.isActive() ? "running" : state.word();
       out().println("Domain " + ref.name() + " reverted to snapshot " + snapshot + " (domid " + ref.domid() + ", "
-          + s.hypervisor.info(ref).state().word() + ")");
+          + how + ")");
     }
   }
 
