@@ -6,6 +6,8 @@
 
 #define SIZE(s) printf("%s sizeof %zu\n", #s, sizeof(s))
 #define OFF(s, f) printf("%s %s %zu\n", #s, #f, offsetof(s, f))
+/* a member inside a union or nested struct, under the Java field's name (dots become '_') */
+#define OFFN(s, name, f) printf("%s %s %zu\n", #s, name, offsetof(s, f))
 
 int main(void) {
     SIZE(libxl_dominfo);
@@ -38,6 +40,17 @@ int main(void) {
     SIZE(libxl_childproc_hooks);
     OFF(libxl_childproc_hooks, chldowner); OFF(libxl_childproc_hooks, fork_replacement);
     OFF(libxl_childproc_hooks, reaped_callback);
+
+    SIZE(libxl_asyncop_how);
+    OFF(libxl_asyncop_how, callback); OFFN(libxl_asyncop_how, "u_for_event", u.for_event);
+
+    SIZE(libxl_event);
+    OFF(libxl_event, link); OFF(libxl_event, domid); OFF(libxl_event, domuuid); OFF(libxl_event, for_user);
+    OFF(libxl_event, type);
+    OFFN(libxl_event, "u_operation_complete_rc", u.operation_complete.rc);
+    printf("constant LIBXL_EVENT_TYPE_OPERATION_COMPLETE %d\n", (int) LIBXL_EVENT_TYPE_OPERATION_COMPLETE);
+    printf("constant ERROR_ABORTED %d\n", (int) ERROR_ABORTED);
+    printf("constant INVALID_DOMID %d\n", (int) (uint32_t) INVALID_DOMID);
 
     /* handled as an opaque buffer of this size */
     SIZE(libxl_domain_config);

@@ -3,6 +3,8 @@ package io.github.xlsnap.libxl;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import io.github.xlsnap.libxl.internal.NativeLibraries.NativeLoadException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +54,28 @@ public final class Libxl {
    */
   public static LibxlHypervisor open() {
     return new LibxlHypervisor(LibxlContext.open(natives(), XtlLog::toSlf4j, Path.of("/")));
+  }
+
+  /**
+   * As {@link #open()}, with a time limit for each long libxl operation (the
+   * {@code libxl_domain_suspend} of {@link LibxlHypervisor#checkpoint}, the domain creation of
+   * {@link LibxlHypervisor#restore}): when it passes, the operation is aborted as if the calling
+   * thread had been interrupted (see the class documentation of {@link LibxlHypervisor}), and
+   * {@link LibxlCancelledException} says that it timed out. The call still returns only once libxl
+   * has ended the operation, so it may take somewhat longer than the limit.
+   *
+   * @param longOperationTimeout the limit, positive
+   * @return the hypervisor
+   * @throws IllegalArgumentException if the limit is zero or negative
+   * @throws LibxlUnavailableException naming the missing library, device or daemon and its package
+   * @throws LibxlException if {@code libxl_ctx_alloc} fails for another reason
+   */
+  public static LibxlHypervisor open(Duration longOperationTimeout) {
+    Objects.requireNonNull(longOperationTimeout, "longOperationTimeout");
+    if (longOperationTimeout.isZero() || longOperationTimeout.isNegative()) {
+      throw new IllegalArgumentException("the timeout must be positive: " + longOperationTimeout);
+    }
+    return new LibxlHypervisor(LibxlContext.open(natives(), XtlLog::toSlf4j, Path.of("/"), longOperationTimeout));
   }
 
   /**

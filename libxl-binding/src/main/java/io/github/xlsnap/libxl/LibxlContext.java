@@ -3,22 +3,30 @@ package io.github.xlsnap.libxl;
 import io.github.xlsnap.core.HypervisorException;
 import io.github.xlsnap.libxl.internal.Libc;
 import io.github.xlsnap.libxl.internal.Libxenlight;
+import io.github.xlsnap.libxl.internal.LibxlAsyncopHow;
 import io.github.xlsnap.libxl.internal.LibxlChildprocHooks;
 import io.github.xlsnap.libxl.internal.LibxlDeviceDisk;
 import io.github.xlsnap.libxl.internal.LibxlDominfo;
 import io.github.xlsnap.libxl.internal.LibxlDomainRestoreParams;
+import io.github.xlsnap.libxl.internal.LibxlEvent;
+import io.github.xlsnap.libxl.internal.LibxlEventPredicate;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import jnr.ffi.LastError;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -26,17 +34,40 @@ import jnr.ffi.Struct;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.PointerByReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The middle layer: one {@code libxl_ctx}, and each libxl call as {@code init -> call -> copy into a
- * Java record -> dispose} in {@code finally}. Every {@code ao_how} is NULL (synchronous). A nonzero
- * return becomes a {@link LibxlException}. Thread-safe: libxl documents its ctx as thread-safe;
- * calls share a read lock, {@link #close()} takes the write lock, so the ctx is never freed under a
- * running call.
+ * Java record -> dispose} in {@code finally}. A nonzero return becomes a {@link LibxlException}.
+ * Thread-safe: libxl documents its ctx as thread-safe; calls share a read lock, {@link #close()}
+ * takes the write lock, so the ctx is never freed under a running call.
+ *
+ * <p>Short calls pass {@code ao_how} NULL (synchronous). The long ones ({@code libxl_domain_suspend},
+ * {@code libxl_domain_create_new}, {@code libxl_domain_create_restore}) are asynchronous and
+ * cancellable through {@link AsyncCall}: a {@code libxl_asyncop_how} with {@code callback} NULL and
+ * {@code u.for_event} a token unique in this context; a worker thread waits in
+ * {@code libxl_event_wait} (libxl's own poll loop) with a predicate that accepts only the
+ * {@code OPERATION_COMPLETE} event carrying that token, so several such operations may run at once;
+ * the caller's thread, which holds the read lock throughout, calls {@code libxl_ao_abort} when
+ * interrupted or when the timeout passes. The operation's arguments (configuration, domid slot,
+ * restore parameters) live in native memory until libxl reports the end.
  */
 final class LibxlContext implements AutoCloseable {
   /** {@code sizeof(libxl_domain_config)} on 4.17 x86_64; the layout test checks it. */
   static final int DOMAIN_CONFIG_SIZE = 1288;
+
+  private static final Logger LOG = LoggerFactory.getLogger(LibxlContext.class);
+
+  /** Thrown when the end of an asynchronous operation was lost: its arguments (fds too) must be kept. */
+  static final class LostOperationException extends LibxlException {
+    private static final long serialVersionUID = 1L;
+
+    LostOperationException(String function, String errorName, String what) {
+      super(function, LibxlError.FAIL.code(), errorName, what + ": waiting for the end of " + function
+          + " failed; it may still be running, so its buffers and file descriptor are kept");
+    }
+  }
 
   /** A copy of {@code libxl_dominfo}'s fields that xlsnap uses. */
   record Dominfo(UUID uuid, int domid, boolean running, boolean blocked, boolean paused, boolean shutdown,
@@ -55,14 +86,41 @@ final class LibxlContext implements AutoCloseable {
   private final Pointer hooks;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
+  /** After how long a long operation is aborted; null for never. */
+  private final @Nullable Duration timeout;
+  /** The {@code u.for_event} tokens of asynchronous operations: never reused in this context. */
+  private final AtomicLong tokens = new AtomicLong();
+  /** Passed to every {@code libxl_event_wait}; a field, so that the native callback stays reachable. */
+  private final LibxlEventPredicate completionOfToken;
 
-  private LibxlContext(NativeLibraries natives, XtlLog log, Pointer ctx, Pointer hooks) {
+  private LibxlContext(NativeLibraries natives, XtlLog log, Pointer ctx, Pointer hooks, @Nullable Duration timeout) {
     this.xl = natives.libxenlight();
     this.libc = natives.libc();
     this.runtime = natives.runtime();
     this.log = log;
     this.ctx = ctx;
     this.hooks = hooks;
+    this.timeout = timeout;
+    this.completionOfToken = completionOfToken(runtime);
+  }
+
+  /**
+   * The predicate of {@code libxl_event_wait}: accepts the {@code OPERATION_COMPLETE} event whose
+   * {@code for_user} is the token passed as {@code predicate_user}.
+   *
+   * @param runtime the JNR runtime the event is laid out for
+   * @return the predicate
+   */
+  static LibxlEventPredicate completionOfToken(Runtime runtime) {
+    return (event, user) -> {
+      if (event == null || user == null) {
+        return 0;
+      }
+      LibxlEvent e = new LibxlEvent(runtime);
+      e.useMemory(event);
+      return e.type.get() == Libxenlight.LIBXL_EVENT_TYPE_OPERATION_COMPLETE && e.for_user.get() == user.address()
+          ? 1 : 0;
+    };
   }
 
   /**
@@ -78,6 +136,19 @@ final class LibxlContext implements AutoCloseable {
    * @throws LibxlException if the allocation fails otherwise
    */
   static LibxlContext open(NativeLibraries natives, Consumer<String> sink, Path root) {
+    return open(natives, sink, root, null);
+  }
+
+  /**
+   * As {@link #open(NativeLibraries, Consumer, Path)}, with a timeout for the long operations.
+   *
+   * @param natives the libraries
+   * @param sink receives libxl's log lines
+   * @param root the file system root, for the diagnosis when the allocation fails
+   * @param timeout after how long a checkpoint's suspend or a restore's creation is aborted; null for never
+   * @return the context
+   */
+  static LibxlContext open(NativeLibraries natives, Consumer<String> sink, Path root, @Nullable Duration timeout) {
     XtlLog log = XtlLog.open(natives, sink);
     boolean ok = false;
     try {
@@ -98,7 +169,7 @@ final class LibxlContext implements AutoCloseable {
       layout.chldowner.set(Libxenlight.LIBXL_SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP);
       natives.libxenlight().libxl_childproc_setmode(ctx, hooks, null);
       ok = true;
-      return new LibxlContext(natives, log, ctx, hooks);
+      return new LibxlContext(natives, log, ctx, hooks, timeout);
     } finally {
       if (!ok) {
         log.close();
@@ -248,11 +319,109 @@ final class LibxlContext implements AutoCloseable {
   }
 
   /**
-   * Calls {@code libxl_domain_suspend}; returns its code rather than throwing, so that the caller can
-   * tell the domain's state before reporting.
+   * Runs {@code libxl_domain_suspend} asynchronously and cancellably; returns how it ended rather
+   * than throwing, so that the caller can clean up before reporting. The caller restores the
+   * interrupt status ({@link AsyncCall.Outcome#restoreInterrupt()}) after its cleanup, and must not
+   * close {@code fd} unless the outcome is {@linkplain AsyncCall.Outcome#completed() completed}.
    */
-  int suspend(int domid, int fd, int flags) {
-    return call(() -> xl.libxl_domain_suspend(ctx, domid, fd, flags, null));
+  AsyncCall.Outcome suspend(int domid, int fd, int flags) {
+    return call(() -> async("libxl_domain_suspend", how -> xl.libxl_domain_suspend(ctx, domid, fd, flags, how)));
+  }
+
+  /**
+   * Runs one asynchronous libxl call through {@link AsyncCall}, with a fresh token.
+   *
+   * @param function the C name, for thread names and logs
+   * @param initiate calls the function with the given {@code libxl_asyncop_how}
+   * @return how it ended
+   */
+  private AsyncCall.Outcome async(String function, ToIntFunction<Pointer> initiate) {
+    long token = tokens.incrementAndGet();
+    LibxlAsyncopHow layout = new LibxlAsyncopHow(runtime);
+    Pointer how = calloc(Struct.size(layout));
+    layout.useMemory(how);
+    layout.u_for_event.set(token);
+    ThreadFactory worker = task -> {
+      Thread t = new Thread(task, "xlsnap-libxl-" + function + "-" + token);
+      t.setDaemon(true);
+      return t;
+    };
+    try {
+      return AsyncCall.run(new AsyncOp() {
+        @Override
+        public int start() {
+          return initiate.applyAsInt(how);
+        }
+
+        @Override
+        public int awaitCompletion() {
+          return awaitCompletionEvent(function, token);
+        }
+
+        @Override
+        public int abort() {
+          return xl.libxl_ao_abort(ctx, how);
+        }
+      }, timeout, worker);
+    } finally {
+      libc.free(how); // libxl keeps a copy of *ao_how; this one only had to outlive the start and the abort
+    }
+  }
+
+  /**
+   * Waits in {@code libxl_event_wait} for the {@code OPERATION_COMPLETE} event of a token, frees it
+   * and returns its {@code rc}. If the wait itself fails, retries after a second, as libxl does for
+   * its synchronous calls: the operation is still running and its end must be seen.
+   */
+  private int awaitCompletionEvent(String function, long token) {
+    Pointer user = Pointer.wrap(runtime, token);
+    long mask = 1L << Libxenlight.LIBXL_EVENT_TYPE_OPERATION_COMPLETE;
+    while (true) {
+      PointerByReference out = new PointerByReference();
+      int rc = xl.libxl_event_wait(ctx, out, mask, completionOfToken, user);
+      Pointer event = out.getValue();
+      if (rc != 0 || event == null) {
+        LOG.warn("libxl_event_wait for the end of {} returned {} {}; retrying in 1 s", function, rc, errorName(rc));
+        sleepUninterruptibly();
+        continue;
+      }
+      try {
+        LibxlEvent e = new LibxlEvent(runtime);
+        e.useMemory(event);
+        if (e.for_user.get() == token) {
+          return e.u_operation_complete_rc.get();
+        }
+        LOG.warn("libxl_event_wait returned the event of token {} while waiting for {}; dropped", e.for_user.get(),
+            token);
+      } finally {
+        xl.libxl_event_free(ctx, event);
+      }
+    }
+  }
+
+  private static void sleepUninterruptibly() {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    boolean interrupted = false;
+    for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The exception for an asynchronous call that ended with a nonzero code. */
+  private LibxlException failure(String function, AsyncCall.Outcome outcome, String what) {
+    int rc = outcome.rc();
+    if (outcome.cancelled()) {
+      return new LibxlCancelledException(function, rc, errorName(rc), what + "; cancelled ("
+          + outcome.describeCancellation() + ")");
+    }
+    return new LibxlException(function, rc, errorName(rc), what);
   }
 
   void resume(int domid) {
@@ -282,43 +451,89 @@ final class LibxlContext implements AutoCloseable {
 
   /**
    * Creates a domain from a libxl JSON configuration, booting it ({@code restoreFd} negative) or
-   * restoring the libxl stream at the fd's offset. libxl leaves the new domain paused, and destroys
-   * it itself when the creation fails.
+   * restoring the libxl stream at the fd's offset, asynchronously and cancellably. libxl leaves the
+   * new domain paused. When the creation fails, libxl destroys the domain itself, except when it was
+   * aborted: then ({@code libxl.h}: "the domain may or may not exist (in a half-created state)") this
+   * destroys it by the domid libxl reports. The interrupt status is restored before this returns or
+   * throws.
    *
    * @return the new domid
+   * @throws LibxlCancelledException if cancelled before the domain was complete (none is left)
+   * @throws LostOperationException if the end of the operation was lost (then {@code restoreFd} must stay open)
    */
   int create(String configJson, int restoreFd, int streamVersion) {
     return call(() -> {
       Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      Pointer domidSlot = calloc(4);
+      LibxlDomainRestoreParams params = new LibxlDomainRestoreParams(runtime);
+      Pointer paramsMemory = calloc(Struct.size(params));
+      params.useMemory(paramsMemory);
       xl.libxl_domain_config_init(config);
+      xl.libxl_domain_restore_params_init(paramsMemory);
+      boolean release = true;
       try {
         check("libxl_domain_config_from_json", xl.libxl_domain_config_from_json(ctx, config, configJson),
             "the domain configuration is not valid libxl JSON");
-        IntByReference domid = new IntByReference(-1);
+        domidSlot.putInt(0, Libxenlight.INVALID_DOMID);
+        String function;
+        AsyncCall.Outcome outcome;
         if (restoreFd < 0) {
-          check("libxl_domain_create_new", xl.libxl_domain_create_new(ctx, config, domid, null, null),
-              "cannot create the domain");
-          return domid.getValue();
-        }
-        LibxlDomainRestoreParams params = new LibxlDomainRestoreParams(runtime);
-        Pointer memory = calloc(Struct.size(params));
-        params.useMemory(memory);
-        xl.libxl_domain_restore_params_init(memory);
-        try {
+          function = "libxl_domain_create_new";
+          outcome = async(function, how -> xl.libxl_domain_create_new(ctx, config, domidSlot, how, null));
+        } else {
+          function = "libxl_domain_create_restore";
           params.checkpointed_stream.set(0);
           params.stream_version.set(streamVersion);
-          check("libxl_domain_create_restore", xl.libxl_domain_create_restore(ctx, config, domid, restoreFd, -1,
-              memory, null, null), "cannot restore the domain");
-          return domid.getValue();
-        } finally {
-          xl.libxl_domain_restore_params_dispose(memory);
-          libc.free(memory);
+          outcome = async(function, how -> xl.libxl_domain_create_restore(ctx, config, domidSlot, restoreFd, -1,
+              paramsMemory, how, null));
         }
+        if (!outcome.completed()) {
+          release = false;
+          outcome.restoreInterrupt();
+          throw new LostOperationException(function, errorName(LibxlError.FAIL.code()), "cannot " + (restoreFd < 0 ? "create" : "restore") + " the domain");
+        }
+        int domid = domidSlot.getInt(0);
+        if (outcome.rc() == 0) {
+          outcome.restoreInterrupt();
+          return domid;
+        }
+        String what = (restoreFd < 0 ? "cannot create the domain" : "cannot restore the domain")
+            + destroyAborted(outcome.rc(), domid);
+        outcome.restoreInterrupt();
+        throw failure(function, outcome, what);
       } finally {
-        xl.libxl_domain_config_dispose(config);
-        libc.free(config);
+        if (release) {
+          xl.libxl_domain_restore_params_dispose(paramsMemory);
+          libc.free(paramsMemory);
+          libc.free(domidSlot);
+          xl.libxl_domain_config_dispose(config);
+          libc.free(config);
+        }
       }
     });
+  }
+
+  /**
+   * After a creation ended with {@code rc}: destroys the half-created domain libxl keeps when it
+   * aborted the creation (any other failure destroys it in libxl).
+   *
+   * @return what happened to the domain, for the message
+   */
+  private String destroyAborted(int rc, int domid) {
+    if (rc != LibxlError.ABORTED.code()) {
+      return "";
+    }
+    if (domid == Libxenlight.INVALID_DOMID || domid <= 0) {
+      return "; no domain had been made yet";
+    }
+    int destroyRc = xl.libxl_domain_destroy(ctx, domid, null);
+    if (destroyRc == 0 || destroyRc == LibxlError.DOMAIN_NOTFOUND.code()) {
+      LOG.info("destroyed domid {}, half-created when its creation was aborted", domid);
+      return "; the half-created domid " + domid + " was destroyed";
+    }
+    LOG.warn("cannot destroy the half-created domid {}: libxl_domain_destroy returned {}", domid, destroyRc);
+    return "; the half-created domid " + domid + " could NOT be destroyed (libxl_domain_destroy returned "
+        + destroyRc + " " + errorName(destroyRc) + ")";
   }
 
   List<DiskEntry> disks(int domid) {

@@ -47,9 +47,22 @@ import org.slf4j.LoggerFactory;
  * The {@link Hypervisor} over libxenlight 4.17, through JNR-FFI. Open it with {@link Libxl#open()};
  * it owns one {@code libxl_ctx} and frees it in {@link #close()}.
  *
- * <p><b>Threads.</b> Thread-safe: libxl documents its {@code libxl_ctx} as thread-safe, and every
- * call is synchronous ({@code ao_how} NULL) on the calling thread. {@link #close()} waits for calls
- * in progress and is idempotent; calls after it throw {@link IllegalStateException}.
+ * <p><b>Threads.</b> Thread-safe: libxl documents its {@code libxl_ctx} as thread-safe. Short calls
+ * are synchronous ({@code ao_how} NULL) on the calling thread. The long ones, the
+ * {@code libxl_domain_suspend} of {@link #checkpoint} and the domain creation of {@link #restore},
+ * are started asynchronously (a {@code libxl_asyncop_how} with a token of their own) and are
+ * <em>cancellable</em>: interrupting the calling thread ({@link Thread#interrupt()}), or the timeout
+ * given to {@link Libxl#open(Duration)} passing, makes xlsnap call {@code libxl_ao_abort}; the call
+ * then still returns only after libxl has ended the operation (libxl uses its file descriptor and
+ * buffers until then; an aborted save or restore normally ends within seconds), undoes what the
+ * operation left behind, and throws {@link LibxlCancelledException} with the thread's interrupt status
+ * set again. If libxl finished the operation before the abort took effect, the call succeeds, also
+ * with the interrupt status set. A thread interrupted before such a call starts the libxl operation
+ * gets the exception without the operation starting. libxl's completion is awaited on a short-lived
+ * worker thread ({@code xlsnap-libxl-<function>-<n>}) in {@code libxl_event_wait}; several long
+ * operations may run at once on one instance. Other calls are not interruptible. {@link #close()}
+ * waits for calls in progress (long ones included) and is idempotent; calls after it throw
+ * {@link IllegalStateException}.
  *
  * <p><b>What has run where.</b> Loading, symbol resolution, struct layouts, the logger and the
  * failure of {@code libxl_ctx_alloc} without Xen are tested on every build. The domain operations
@@ -273,6 +286,17 @@ public final class LibxlHypervisor implements Hypervisor {
    *
    * <p>Where Xen lacks PV log-dirty (Debian's build has no shadow paging), a live checkpoint fails
    * with {@link LibxlException} code -8 while the guest keeps running.
+   *
+   * <p><b>Cancellation.</b> Interrupting the calling thread while the image is being written (or the
+   * timeout of {@link Libxl#open(Duration)} passing) aborts {@code libxl_domain_suspend}
+   * ({@code libxl_ao_abort}); once libxl has ended it, the failure path above runs (the image is
+   * emptied, a domain left suspended is resumed, a paused one is paused again) and
+   * {@link LibxlCancelledException} is thrown, usually with code -22 ({@code ERROR_ABORTED}), with the
+   * thread's interrupt status set again. If the suspend completed before the abort took effect, the
+   * checkpoint succeeds (interrupt status set too), and the domain is suspended as after any
+   * {@link CheckpointMode#STOPPED} checkpoint.
+   *
+   * @throws LibxlCancelledException if cancelled, as above
    */
   @Override
   public CheckpointResult checkpoint(DomainRef domain, Path memoryImage, CheckpointMode mode) {
@@ -284,7 +308,7 @@ public final class LibxlHypervisor implements Hypervisor {
     }
     String config = ConfigJson.withoutDomid(currentConfigurationJson(domain));
     int fd = xl.openFd(memoryImage, Libc.O_WRONLY | Libc.O_TRUNC);
-    int rc;
+    AsyncCall.Outcome outcome;
     long nanos;
     boolean wasPaused = state.paused();
     try {
@@ -293,37 +317,57 @@ public final class LibxlHypervisor implements Hypervisor {
         xl.unpause(domain.domid());
       }
       long start = System.nanoTime();
-      rc = xl.suspend(domain.domid(), fd, mode == CheckpointMode.LIVE ? Libxenlight.LIBXL_SUSPEND_LIVE : 0);
+      outcome = xl.suspend(domain.domid(), fd, mode == CheckpointMode.LIVE ? Libxenlight.LIBXL_SUSPEND_LIVE : 0);
       nanos = System.nanoTime() - start;
     } catch (RuntimeException e) {
       xl.closeFd(fd);
       truncate(memoryImage);
       throw e;
     }
+    int rc = outcome.rc();
+    if (!outcome.completed()) {
+      // libxl may still be writing: the descriptor stays open and the image as it is
+      outcome.restoreInterrupt();
+      throw new LibxlException("libxl_domain_suspend", rc, xl.errorName(rc), "checkpoint of " + domain
+          + " lost track of libxl_domain_suspend; " + memoryImage + " and its descriptor are left as they are");
+    }
     xl.closeFd(fd);
-    if (wasPaused) {
-      xl.pause(domain.domid());
-    }
-    if (rc != 0) {
-      String log = xl.recentLog();
-      truncate(memoryImage);
-      if (info(domain).state().isSuspended()) {
-        xl.resume(domain.domid());
-      }
-      String what = mode == CheckpointMode.LIVE && rc == LibxlError.GUEST_TIMEDOUT.code()
-          && log.contains("logdirty")
-          ? "live checkpoint of " + domain + " is not supported by this Xen (no log-dirty); the domain keeps running"
-          : "checkpoint of " + domain + " failed; the domain was left as it was";
-      throw new LibxlException("libxl_domain_suspend", rc, xl.errorName(rc), what + "; libxl said: " + log);
-    }
-    long size;
     try {
-      size = Files.size(memoryImage);
-    } catch (IOException e) {
-      throw new HypervisorException("checkpoint", 0, "cannot stat " + memoryImage, e);
+      if (wasPaused) {
+        xl.pause(domain.domid());
+      }
+      if (rc != 0) {
+        String log = xl.recentLog();
+        truncate(memoryImage);
+        if (info(domain).state().isSuspended()) {
+          xl.resume(domain.domid());
+        }
+        if (outcome.cancelled()) {
+          throw new LibxlCancelledException("libxl_domain_suspend", rc, xl.errorName(rc), "checkpoint of " + domain
+              + " was cancelled (" + outcome.describeCancellation() + "); the image is empty and the domain was left "
+              + (wasPaused ? "paused" : "running") + " as it was; libxl said: " + log);
+        }
+        String what = mode == CheckpointMode.LIVE && rc == LibxlError.GUEST_TIMEDOUT.code()
+            && log.contains("logdirty")
+            ? "live checkpoint of " + domain + " is not supported by this Xen (no log-dirty); the domain keeps running"
+            : "checkpoint of " + domain + " failed; the domain was left as it was";
+        throw new LibxlException("libxl_domain_suspend", rc, xl.errorName(rc), what + "; libxl said: " + log);
+      }
+      if (outcome.cancelled()) {
+        LOG.info("checkpoint of {} completed before its cancellation ({}) took effect", domain,
+            outcome.describeCancellation());
+      }
+      long size;
+      try {
+        size = Files.size(memoryImage);
+      } catch (IOException e) {
+        throw new HypervisorException("checkpoint", 0, "cannot stat " + memoryImage, e);
+      }
+      LOG.info("checkpointed {} into {} ({} bytes, {} ms)", domain, memoryImage, size, nanos / 1_000_000);
+      return new CheckpointResult(size, 1, Duration.ofNanos(nanos));
+    } finally {
+      outcome.restoreInterrupt();
     }
-    LOG.info("checkpointed {} into {} ({} bytes, {} ms)", domain, memoryImage, size, nanos / 1_000_000);
-    return new CheckpointResult(size, 1, Duration.ofNanos(nanos));
   }
 
   private static void truncate(Path file) {
@@ -527,6 +571,16 @@ public final class LibxlHypervisor implements Hypervisor {
    * <p>With a memory image: reads its xl header (the image may come from {@code xl save}) and calls
    * {@code libxl_domain_create_restore} at the stream's offset with the request's configuration;
    * without: {@code libxl_domain_create_new}. Then unpauses unless asked to stay paused.
+   *
+   * <p><b>Cancellation.</b> Interrupting the calling thread during the domain creation (or the
+   * timeout of {@link Libxl#open(Duration)} passing) aborts it ({@code libxl_ao_abort}). libxl
+   * destroys a domain whose creation failed, but keeps a half-created one when the creation was
+   * aborted; xlsnap then destroys it by its domid. {@link LibxlCancelledException} follows, with the
+   * thread's interrupt status set again; its message says whether a half-created domain was destroyed.
+   * If the creation completed before the abort took effect, the domain is restored as asked and
+   * returned (interrupt status set too).
+   *
+   * @throws LibxlCancelledException if cancelled, as above
    */
   @Override
   public DomainRef restore(RestoreRequest request) {
@@ -541,11 +595,17 @@ public final class LibxlHypervisor implements Hypervisor {
       Path image = request.memoryImage().get();
       XlSaveFile header = XlSaveFile.read(image);
       int fd = xl.openFd(image, Libc.O_RDONLY);
+      boolean closeFd = true;
       try {
         xl.seek(fd, header.streamOffset(), image);
         domid = xl.create(json, fd, header.streamVersion());
+      } catch (LibxlContext.LostOperationException e) {
+        closeFd = false; // libxl may still read from it
+        throw e;
       } finally {
-        xl.closeFd(fd);
+        if (closeFd) {
+          xl.closeFd(fd);
+        }
       }
     } else {
       domid = xl.create(json, -1, 2);

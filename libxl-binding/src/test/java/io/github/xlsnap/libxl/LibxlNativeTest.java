@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.github.xlsnap.libxl.internal.Libc;
 import io.github.xlsnap.libxl.internal.Libxenlight;
+import io.github.xlsnap.libxl.internal.LibxlEvent;
+import io.github.xlsnap.libxl.internal.LibxlEventPredicate;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import io.github.xlsnap.libxl.internal.Xentoollog;
 import java.lang.reflect.Method;
@@ -14,6 +16,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
 import org.junit.jupiter.api.Test;
 
 /** Against the real libxenlight on a host without Xen: loading, symbols, error names, ctx failure. */
@@ -32,6 +37,61 @@ class LibxlNativeTest {
         assertThat(log.recent()).last().isEqualTo(line);
       }
       assertThat(sunk).hasSize(50).noneMatch(l -> l.contains("xlsnap-drain"));
+    }
+  }
+
+  @Test
+  void theCompletionPredicateAcceptsOnlyTheOperationCompleteEventOfItsToken() {
+    NativeLibraries natives = Libxl.natives();
+    LibxlEvent layout = new LibxlEvent(natives.runtime());
+    Pointer event = natives.libc().calloc(1, Struct.size(layout));
+    try {
+      layout.useMemory(event);
+      layout.type.set(Libxenlight.LIBXL_EVENT_TYPE_OPERATION_COMPLETE);
+      layout.for_user.set(42L);
+      LibxlEventPredicate predicate = LibxlContext.completionOfToken(natives.runtime());
+
+      assertThat(predicate.test(event, Pointer.wrap(natives.runtime(), 42L))).isEqualTo(1);
+      assertThat(predicate.test(event, Pointer.wrap(natives.runtime(), 43L))).isZero();
+      assertThat(predicate.test(event, null)).isZero();
+      layout.type.set(2); // DOMAIN_DEATH with the same user value
+      assertThat(predicate.test(event, Pointer.wrap(natives.runtime(), 42L))).isZero();
+    } finally {
+      natives.libc().free(event);
+    }
+  }
+
+  /** glibc's {@code bsearch}, whose comparator has the C type of {@code libxl_event_predicate}. */
+  public interface Bsearch {
+    /** {@code void *bsearch(const void *key, const void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *))}. */
+    Pointer bsearch(Pointer key, Pointer base, long nmemb, long size, LibxlEventPredicate compar);
+  }
+
+  /**
+   * The predicate as native code calls it: {@code bsearch} calls its comparator as
+   * {@code compar(key, element)}, the argument order of {@code predicate(event, predicate_user)}. With
+   * one element of size 1 at the token's address it calls {@code predicate(event, token)} once and
+   * returns the element when the comparator returns 0 (here: "not wanted"), NULL otherwise.
+   */
+  @Test
+  void theCompletionPredicateWorksWhenCalledFromNativeCode() {
+    NativeLibraries natives = Libxl.natives();
+    Bsearch libc = LibraryLoader.create(Bsearch.class).failImmediately().load(NativeLibraries.LIBC);
+    LibxlEvent layout = new LibxlEvent(natives.runtime());
+    Pointer event = natives.libc().calloc(1, Struct.size(layout));
+    try {
+      layout.useMemory(event);
+      layout.type.set(Libxenlight.LIBXL_EVENT_TYPE_OPERATION_COMPLETE);
+      layout.for_user.set(0x5eedL);
+      LibxlEventPredicate predicate = LibxlContext.completionOfToken(natives.runtime());
+
+      assertThat(libc.bsearch(event, Pointer.wrap(natives.runtime(), 0x5eedL), 1, 1, predicate))
+          .as("wanted: nonzero, so bsearch finds nothing").isNull();
+      assertThat(libc.bsearch(event, Pointer.wrap(natives.runtime(), 0x5eeeL), 1, 1, predicate))
+          .as("another token: 0, so bsearch returns the element").isNotNull()
+          .satisfies(p -> assertThat(p.address()).isEqualTo(0x5eeeL));
+    } finally {
+      natives.libc().free(event);
     }
   }
 

@@ -3,10 +3,13 @@ package io.github.xlsnap.libxl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.xlsnap.libxl.internal.Libxenlight;
+import io.github.xlsnap.libxl.internal.LibxlAsyncopHow;
 import io.github.xlsnap.libxl.internal.LibxlChildprocHooks;
 import io.github.xlsnap.libxl.internal.LibxlDeviceDisk;
 import io.github.xlsnap.libxl.internal.LibxlDomainRestoreParams;
 import io.github.xlsnap.libxl.internal.LibxlDominfo;
+import io.github.xlsnap.libxl.internal.LibxlEvent;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Compiles {@code src/test/c/libxl_layout.c} against {@code /usr/include/libxl.h} with gcc and checks
  * that each JNR struct has the C size and every field the C offset, field by field (the Java fields
- * carry the C names).
+ * carry the C names; a member inside a union is named with {@code _} for {@code .}; fields named
+ * {@code *_padding} stand for the compiler's padding and have no C counterpart).
  */
 class LibxlStructLayoutTest {
   private static final Map<String, Long> C = new LinkedHashMap<>();
@@ -71,6 +75,24 @@ class LibxlStructLayoutTest {
   }
 
   @Test
+  void asyncopHowMatchesTheHeader() throws Exception {
+    assertLayout("libxl_asyncop_how", new LibxlAsyncopHow(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void eventMatchesTheHeader() throws Exception {
+    assertLayout("libxl_event", new LibxlEvent(Runtime.getSystemRuntime()));
+  }
+
+  @Test
+  void theConstantsOfTheAsynchronousCallsMatchTheHeader() {
+    assertThat((long) Libxenlight.LIBXL_EVENT_TYPE_OPERATION_COMPLETE)
+        .isEqualTo(C.get("constant.LIBXL_EVENT_TYPE_OPERATION_COMPLETE"));
+    assertThat((long) LibxlError.ABORTED.code()).isEqualTo(C.get("constant.ERROR_ABORTED"));
+    assertThat((long) Libxenlight.INVALID_DOMID).isEqualTo(C.get("constant.INVALID_DOMID"));
+  }
+
+  @Test
   void theOpaqueDomainConfigBufferHasTheHeadersSize() {
     assertThat((long) LibxlContext.DOMAIN_CONFIG_SIZE).isEqualTo(C.get("libxl_domain_config.sizeof"));
   }
@@ -91,7 +113,8 @@ class LibxlStructLayoutTest {
   private static void assertLayout(String cName, Struct struct) throws Exception {
     Map<String, Long> java = new LinkedHashMap<>();
     for (Field f : struct.getClass().getDeclaredFields()) {
-      if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("tail_padding")) {
+      if (Modifier.isStatic(f.getModifiers()) || f.getName().endsWith("_padding")) {
+        // the C compiler's padding: no C member, but it moves the members after it and the size
         continue;
       }
       Object value = f.get(struct);

@@ -16,6 +16,7 @@ import io.github.xlsnap.core.RevertTarget;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
 import io.github.xlsnap.core.spi.DomainConfiguration;
 import io.github.xlsnap.core.spi.DomainDisk;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
@@ -31,6 +32,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +50,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * manager's live snapshot (the typed error on this Xen), failures leaving the guest running and nothing
  * behind, create (running and paused), list, revert (running and paused, the counter on memory and disk
  * checked), delete; {@code xl restore} of an xlsnap image and xlsnap's restore of an {@code xl save}
- * image. Downtimes are reported with {@link RealXen#report}. Skipped, with the reason, off a dom0.
+ * image; external snapshots; a checkpoint cancelled by interrupting its thread mid-save. Downtimes are reported with {@link RealXen#report}. Skipped, with the reason, off a dom0.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -324,5 +327,58 @@ class RealXenScenariosTest {
     assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
     assertThat(filesUnder(dataRoot)).isEmpty();
     assertRunningAndTicking();
+  }
+
+  @Test
+  @Order(8)
+  void interruptingACheckpointMidSaveCancelsItAndLeavesTheGuestRunningAndTheImageEmpty() throws Exception {
+    Path image = fixture.scratchDirectory().resolve("interrupted.save");
+    Files.deleteIfExists(image);
+    Files.createFile(image);
+    DomainRef domain = ref();
+    AtomicReference<Object> result = new AtomicReference<>();
+    AtomicBoolean interruptStatusAfter = new AtomicBoolean();
+    Thread saver = new Thread(() -> {
+      try {
+        result.set(xl.checkpoint(domain, image, CheckpointMode.STOPPED));
+      } catch (Throwable t) {
+        result.set(t);
+      } finally {
+        interruptStatusAfter.set(Thread.currentThread().isInterrupted());
+      }
+    }, "realxen-interrupted-checkpoint");
+    long t0 = System.nanoTime();
+    saver.start();
+    Thread.sleep(300);
+    saver.interrupt();
+    long interruptedAt = System.nanoTime();
+    saver.join(Duration.ofSeconds(240).toMillis());
+    assertThat(saver.isAlive()).as("the checkpoint returned after the interrupt").isFalse();
+    long totalMs = (System.nanoTime() - t0) / 1_000_000;
+    long afterInterruptMs = (System.nanoTime() - interruptedAt) / 1_000_000;
+    assertThat(interruptStatusAfter).as("the interrupt status is set again").isTrue();
+
+    Object outcome = result.get();
+    if (outcome instanceof LibxlCancelledException e) {
+      assertThat(e.operation()).isEqualTo("libxl_domain_suspend");
+      assertThat(e.getMessage()).contains("cancelled").contains("interrupted");
+      assertRunningAndTicking();
+      assertThat(!Files.exists(image) || Files.size(image) == 0).as("the image is empty or absent").isTrue();
+      RealXen.report("checkpoint interrupted 300 ms into the save: LibxlCancelledException " + e.code() + " "
+          + e.errorName() + ", returned " + afterInterruptMs + " ms after the interrupt (" + totalMs
+          + " ms in all); guest running, image empty; " + e.getMessage());
+    } else if (outcome instanceof CheckpointResult r) {
+      // the save finished before libxl_ao_abort took effect: a STOPPED checkpoint leaves the domain suspended
+      assertThat(xl.info(ref()).state().isSuspended()).as("suspended after a completed STOPPED checkpoint").isTrue();
+      xl.resume(ref());
+      assertRunningAndTicking();
+      RealXen.report("checkpoint interrupted 300 ms into the save FINISHED FIRST (" + r.bytesWritten() + " bytes in "
+          + r.guestStopped().toMillis() + " ms; returned " + afterInterruptMs + " ms after the interrupt): success,"
+          + " interrupt status set; the cancellation path did not run");
+      Files.delete(image);
+    } else {
+      throw new AssertionError("neither a cancellation nor a completed checkpoint: " + outcome,
+          outcome instanceof Throwable t ? t : null);
+    }
   }
 }

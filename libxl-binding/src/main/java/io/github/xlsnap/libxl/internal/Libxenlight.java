@@ -8,8 +8,11 @@ import jnr.ffi.types.u_int32_t;
 /**
  * The raw binding of {@code libxenlight.so.4.17}: the functions xlsnap calls, with libxl's C names
  * and the 4.17 prototypes verbatim ({@code /usr/include/libxl.h}, {@code _libxl_types.h},
- * {@code libxl_utils.h}). Every {@code ao_how} argument is passed {@code null}, which makes the call
- * synchronous. Nothing here frees, checks or copies: that is the caller's job.
+ * {@code libxl_utils.h}, {@code libxl_event.h}). An {@code ao_how} argument passed {@code null} makes
+ * the call synchronous; a {@link LibxlAsyncopHow} makes it asynchronous (0 then means "started", and
+ * the end is an {@code OPERATION_COMPLETE} event for {@link #libxl_event_wait}), and every other
+ * argument must then stay valid until that event. Nothing here frees, checks or copies: that is the
+ * caller's job.
  *
  * <p>Strings libxl returns as {@code char *} are malloc'd and are returned as {@link Pointer}, to be
  * read and then released with {@link Libc#free}; {@code const char *} static strings are returned as
@@ -22,6 +25,10 @@ public interface Libxenlight {
   int LIBXL_SUSPEND_LIVE = 2;
   /** {@code libxl_sigchld_owner_libxl_always_selective_reap}: reap only libxl's own children. */
   int LIBXL_SIGCHLD_OWNER_LIBXL_ALWAYS_SELECTIVE_REAP = 3;
+  /** {@code LIBXL_EVENT_TYPE_OPERATION_COMPLETE}: an asynchronous operation ended. */
+  int LIBXL_EVENT_TYPE_OPERATION_COMPLETE = 4;
+  /** {@code INVALID_DOMID} ({@code ~0}), as a Java int: what libxl leaves in {@code *domid} when no domain exists. */
+  int INVALID_DOMID = -1;
 
   /** Every function of this interface, by C name: the symbols a test checks resolve. */
   String[] SYMBOLS = {
@@ -33,7 +40,7 @@ public interface Libxenlight {
     "libxl_retrieve_domain_configuration", "libxl_domain_config_to_json", "libxl_domain_config_from_json",
     "libxl_domain_create_new", "libxl_domain_create_restore", "libxl_domain_restore_params_init",
     "libxl_domain_restore_params_dispose", "libxl_device_disk_list", "libxl_device_disk_list_free",
-    "libxl_qemu_monitor_command",
+    "libxl_qemu_monitor_command", "libxl_event_wait", "libxl_event_free", "libxl_ao_abort",
   };
 
   int libxl_ctx_alloc(PointerByReference pctx, int version, @u_int32_t int flags, Pointer lg);
@@ -80,10 +87,11 @@ public interface Libxenlight {
 
   int libxl_domain_config_from_json(Pointer ctx, Pointer p, String s);
 
-  int libxl_domain_create_new(Pointer ctx, Pointer dConfig, IntByReference domid, Pointer aoHow,
-      Pointer aopConsoleHow);
+  /** {@code domid} is native memory: an asynchronous call writes it when the operation ends. */
+  int libxl_domain_create_new(Pointer ctx, Pointer dConfig, Pointer domid, Pointer aoHow, Pointer aopConsoleHow);
 
-  int libxl_domain_create_restore(Pointer ctx, Pointer dConfig, IntByReference domid, int restoreFd,
+  /** {@code domid} is native memory: an asynchronous call writes it when the operation ends. */
+  int libxl_domain_create_restore(Pointer ctx, Pointer dConfig, Pointer domid, int restoreFd,
       int sendBackFd, Pointer params, Pointer aoHow, Pointer aopConsoleHow);
 
   void libxl_domain_restore_params_init(Pointer p);
@@ -96,4 +104,21 @@ public interface Libxenlight {
 
   int libxl_qemu_monitor_command(Pointer ctx, @u_int32_t int domid, String commandLine,
       PointerByReference output, Pointer aoHow);
+
+  /**
+   * Blocks until an event of the types in {@code typemask} (bit {@code 1 << type}) that
+   * {@code predicate} accepts has happened, running libxl's own poll loop meanwhile (no osevent hooks
+   * needed); several threads may wait at once.
+   */
+  int libxl_event_wait(Pointer ctx, PointerByReference eventR, long typemask, LibxlEventPredicate predicate,
+      Pointer predicateUser);
+
+  void libxl_event_free(Pointer ctx, Pointer event);
+
+  /**
+   * Asks libxl to cut short the asynchronous operation started with an identical {@code how}: 0 (it
+   * will end, with {@code ERROR_ABORTED} or otherwise), {@code ERROR_NOTFOUND} (no such operation in
+   * progress, e.g. already ended) or {@code ERROR_ABORTED} (already asked).
+   */
+  int libxl_ao_abort(Pointer ctx, Pointer how);
 }
