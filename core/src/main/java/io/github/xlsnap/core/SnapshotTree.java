@@ -2,16 +2,18 @@ package io.github.xlsnap.core;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.collect.Lists;
+import com.google.common.base.VerifyException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The snapshots of one domain as a forest, with the current snapshot. Immutable and thread-safe.
@@ -33,13 +35,22 @@ public final class SnapshotTree {
   private SnapshotTree(Map<String, Snapshot> byName, Optional<String> current) {
     this.byName = byName;
     this.current = current;
-    List<String> r = new ArrayList<>();
-    byName.values().stream().filter(s -> s.parent().isEmpty()).sorted(BY_TIME).forEach(s -> r.add(s.name()));
-    this.roots = List.copyOf(r);
-    List<String> order = depthFirst(r);
+    List<Snapshot> r = new ArrayList<>();
+    for (Snapshot s : byName.values()) {
+      if (s.parent().isEmpty()) {
+        r.add(s);
+      }
+    }
+    r.sort(BY_TIME);
+    List<String> rootNames = new ArrayList<>(r.size());
+    for (Snapshot s : r) {
+      rootNames.add(s.name());
+    }
+    this.roots = List.copyOf(rootNames);
+    List<String> order = depthFirst(rootNames);
     if (order.size() != byName.size()) {
-      List<String> unreachable = new ArrayList<>(byName.keySet());
-      unreachable.removeAll(order);
+      Set<String> unreachable = new LinkedHashSet<>(byName.keySet());
+      order.forEach(unreachable::remove);
       throw new IllegalArgumentException("snapshots in a parent cycle: " + unreachable);
     }
     this.topological = List.copyOf(order);
@@ -64,41 +75,64 @@ public final class SnapshotTree {
    */
   public static SnapshotTree of(Collection<Snapshot> snapshots, Optional<String> current) {
     requireNonNull(current, "current");
-    Map<String, Snapshot> map = new LinkedHashMap<>();
+    Map<String, Snapshot> map = new LinkedHashMap<>(snapshots.size() * 4 / 3 + 1);
     for (Snapshot s : snapshots) {
       if (map.put(s.name(), s) != null) {
         throw new IllegalArgumentException("two snapshots named '" + s.name() + "'");
       }
     }
+    // Linear in the number of snapshots: each listed child must name its parent, and as a snapshot
+    // lists no child twice (see Snapshot), the listed children are then distinct snapshots with a
+    // parent; if they are as many as the snapshots with a parent, every parent lists its children.
+    // (The loops only call methods: a cold JVM compiles a method after some hundred calls, but runs
+    // a loop body in a method called once interpreted.)
+    int withParent = 0;
+    int listed = 0;
     for (Snapshot s : map.values()) {
-      if (s.parent().isPresent()) {
-        Snapshot p = map.get(s.parent().get());
-        if (p == null) {
-          throw new IllegalArgumentException(
-              "snapshot '" + s.name() + "' names parent '" + s.parent().get() + "', which does not exist");
-        }
-        if (!p.children().contains(s.name())) {
+      listed += checkRelations(s, map);
+      withParent += s.parent().isPresent() ? 1 : 0;
+    }
+    if (listed != withParent) {
+      for (Snapshot s : map.values()) {
+        Snapshot p = s.parent().map(map::get).orElse(null);
+        if (p != null && !p.children().contains(s.name())) {
           throw new IllegalArgumentException(
               "snapshot '" + s.name() + "' names parent '" + p.name() + "', which does not list it as a child");
         }
       }
-      for (String c : s.children()) {
-        Snapshot child = map.get(c);
-        if (child == null) {
-          throw new IllegalArgumentException("snapshot '" + s.name() + "' lists child '" + c + "', which does not exist");
-        }
-        if (!child.parent().equals(Optional.of(s.name()))) {
-          throw new IllegalArgumentException(
-              "snapshot '" + s.name() + "' lists child '" + c + "', which names another parent");
-        }
-      }
+      throw new VerifyException("children counted " + listed + ", snapshots with a parent " + withParent);
     }
     current.ifPresent(c -> {
       if (!map.containsKey(c)) {
         throw new IllegalArgumentException("current snapshot '" + c + "' does not exist");
       }
     });
-    return new SnapshotTree(Map.copyOf(map), current);
+    return new SnapshotTree(map, current); // never changed after this, nor exposed
+  }
+
+  /**
+   * Checks that a snapshot's parent exists and that each child it lists exists and names it.
+   *
+   * @return the number of children it lists
+   */
+  private static int checkRelations(Snapshot s, Map<String, Snapshot> map) {
+    Optional<String> parent = s.parent();
+    if (parent.isPresent() && !map.containsKey(parent.get())) {
+      throw new IllegalArgumentException(
+          "snapshot '" + s.name() + "' names parent '" + parent.get() + "', which does not exist");
+    }
+    for (String c : s.children()) {
+      Snapshot child = map.get(c);
+      if (child == null) {
+        throw new IllegalArgumentException("snapshot '" + s.name() + "' lists child '" + c + "', which does not exist");
+      }
+      Optional<String> childsParent = child.parent();
+      if (childsParent.isEmpty() || !childsParent.get().equals(s.name())) {
+        throw new IllegalArgumentException(
+            "snapshot '" + s.name() + "' lists child '" + c + "', which names another parent");
+      }
+    }
+    return s.children().size();
   }
 
   /**
@@ -206,13 +240,19 @@ public final class SnapshotTree {
   private List<String> depthFirst(List<String> starts) {
     List<String> out = new ArrayList<>();
     Deque<String> stack = new ArrayDeque<>();
-    Lists.reverse(starts).forEach(stack::push);
+    pushReversed(stack, starts);
     while (!stack.isEmpty()) {
       String n = stack.pop();
       out.add(n);
-      Lists.reverse(byName.get(n).children()).forEach(stack::push);
+      pushReversed(stack, byName.get(n).children());
     }
     return out;
+  }
+
+  private static void pushReversed(Deque<String> stack, List<String> names) {
+    for (int i = names.size() - 1; i >= 0; i--) {
+      stack.push(names.get(i));
+    }
   }
 
   /**

@@ -65,6 +65,10 @@ class SnapshotTreeTest {
     assertThatThrownBy(() -> SnapshotTree.of(List.of(
         snap("a", Optional.empty(), List.of(), 1), snap("b", Optional.of("a"), List.of(), 2)), Optional.empty()))
         .hasMessageContaining("does not list it as a child");
+    // a parent listing one of its two children: every listed child is right, one is missing
+    assertThatThrownBy(() -> SnapshotTree.of(List.of(snap("a", Optional.empty(), List.of("b"), 1),
+        snap("b", Optional.of("a"), List.of(), 2), snap("c", Optional.of("a"), List.of(), 3)), Optional.empty()))
+        .hasMessageContaining("'c' names parent 'a', which does not list it as a child");
     assertThatThrownBy(() -> SnapshotTree.of(List.of(
         snap("a", Optional.empty(), List.of("b"), 1), snap("b", Optional.empty(), List.of(), 2)), Optional.empty()))
         .hasMessageContaining("names another parent");

@@ -17,6 +17,7 @@ import io.github.xlsnap.store.internal.Codec.DomainRecord;
 import io.github.xlsnap.store.internal.Codec.ReadSnapshot;
 import io.github.xlsnap.store.internal.DomainLock;
 import io.github.xlsnap.store.internal.DurableFiles;
+import io.github.xlsnap.store.internal.ReadCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,10 +27,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +44,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +76,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
   static final String QUARANTINE = "quarantine";
   static final String INTENT_FILE = "xlsnap-intent.properties";
   private static final Logger LOG = LoggerFactory.getLogger(JsonSnapshotStore.class);
+  private static final Comparator<Snapshot> BY_TIME =
+      Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name);
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -81,7 +87,10 @@ public final class JsonSnapshotStore implements SnapshotStore {
   /** For tests: called at each step of a commit, to simulate a crash there by throwing. */
   private volatile Consumer<String> steps = step -> { };
 
-  /** What is on disk for one domain at one generation, and the JSON it was read from. */
+  /**
+   * What is on disk for one domain at one generation, and the JSON of the files this store parsed or
+   * wrote (a record taken from the read cache has none here: its file is read when rewritten).
+   */
   private record State(long generation, DomainMetadata metadata, Map<String, ObjectNode> json,
       @Nullable ObjectNode domainJson) {}
 
@@ -204,7 +213,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
       Map<String, ObjectNode> json = new HashMap<>(before.json());
       for (Snapshot s : metadata.snapshots()) {
         if (!s.equals(old.get(s.name()))) {
-          ObjectNode n = Codec.writeSnapshot(s, before.json().get(s.name()));
+          ObjectNode n = Codec.writeSnapshot(s, old.containsKey(s.name()) ? previousJson(dir, before, s.name()) : null);
           writes.put(fileName(s.name()), n);
           json.put(s.name(), n);
         }
@@ -410,7 +419,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
             quarantine.add(p);
           }
         } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(QUARANTINE) && !n.equals(JOURNAL_FILE)
-            && !n.equals(INTENT_FILE)) {
+            && !n.equals(INTENT_FILE) && !n.equals(ReadCache.FILE_NAME)) {
           others.add(p);
         }
       }
@@ -501,6 +510,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
       return new RepairReport(scan.findings(), List.of(), scan.findings());
     }
     cache.remove(domain);
+    ReadCache.delete(dir); // rebuilt by the next load from the repaired files
     List<Path> moved = new ArrayList<>();
     Map<String, ReadSnapshot> snaps = new LinkedHashMap<>(scan.snapshots());
     Set<Path> toQuarantine = new TreeSet<>(scan.quarantine());
@@ -572,6 +582,9 @@ public final class JsonSnapshotStore implements SnapshotStore {
 
   private State state(UUID domain, Path dir) throws IOException {
     recover(domain, dir, false);
+    // A store's first read of a domain decodes the read cache on another thread meanwhile: reading the
+    // domain record, listing the files and reading their identities take about as long.
+    CompletableFuture<Optional<ReadCache.Contents>> packedLater = cache.containsKey(domain) ? null : readCacheAsync(domain, dir);
     Path recordFile = dir.resolve(DOMAIN_FILE);
     DomainRecord record = null;
     if (Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)) {
@@ -582,26 +595,52 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (cached != null && generation > 0 && cached.generation() == generation) {
       return cached;
     }
-    List<Path> paths = new ArrayList<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
-      ds.forEach(paths::add);
+    // Every snapshot file is listed and its identity read; the read cache supplies the records of the
+    // files whose identity it holds and that had settled when it was made, the rest are parsed.
+    long listedAt = ReadCache.nowNanos();
+    if (packedLater == null) {
+      packedLater = readCacheAsync(domain, dir);
+    }
+    Listing listing = new Listing();
+    String[] all = dir.toFile().list();
+    if (all == null) {
+      throw new IOException("cannot list " + dir);
+    }
+    for (String n : all) {
+      listing.visit(dir, n);
+    }
+    List<String> names = listing.names;
+    ReadCache.Contents packed = packedLater.join().orElse(null);
+    @Nullable Snapshot[] snaps = new @Nullable Snapshot[names.size()];
+    List<Integer> unparsed = new ArrayList<>();
+    boolean rewrite = packed == null || packed.entries().size() != names.size();
+    for (int i = 0; i < snaps.length; i++) {
+      snaps[i] = packed == null || !listing.regular.get(i) ? null : packed.usable(names.get(i), listing.ids.get(i));
+      if (snaps[i] == null) {
+        unparsed.add(i);
+        // a changed file, or one that has settled since the cache was made, is worth caching anew
+        rewrite |= ReadCache.settled(listing.ids.get(i), listedAt);
+      }
     }
     // parsed in parallel: a cold domain of thousands of snapshots is bound by parsing
-    List<ReadSnapshot> read = (paths.size() > 64 ? paths.parallelStream() : paths.stream()).map(p -> {
-      String n = p.getFileName().toString();
+    List<ReadSnapshot> read = (unparsed.size() > 64 ? unparsed.parallelStream() : unparsed.stream()).map(i -> {
+      Path p = dir.resolve(fileName(names.get(i)));
       try {
-        return Codec.readSnapshot(p, read(p), n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
+        return Codec.readSnapshot(p, read(p), names.get(i));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + p, e);
       }
     }).toList();
-    List<Snapshot> snapshots = new ArrayList<>();
     Map<String, ObjectNode> json = new HashMap<>();
-    for (ReadSnapshot r : read) {
-      snapshots.add(r.snapshot());
-      json.put(r.snapshot().name(), r.json());
+    for (int k = 0; k < read.size(); k++) {
+      int i = unparsed.get(k);
+      snaps[i] = read.get(k).snapshot();
+      json.put(names.get(i), read.get(k).json());
     }
-    snapshots.sort(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name));
+    // the cache holds the records in this order: if it supplied them all, they are sorted already
+    List<Snapshot> snapshots = unparsed.isEmpty() && packed != null && packed.entries().size() == snaps.length
+        ? packed.snapshots() : new ArrayList<>(Arrays.asList(snaps));
+    snapshots.sort(BY_TIME);
     Optional<String> current = record == null ? Optional.empty() : record.current();
     Set<Path> owned = record == null ? Set.of() : Set.copyOf(record.ownedImages());
     DomainMetadata md;
@@ -611,12 +650,68 @@ public final class JsonSnapshotStore implements SnapshotStore {
       throw new CorruptMetadataException(dir, Problem.INCONSISTENT, e.getMessage() + " (run check for details)", e);
     }
     State s = new State(generation, md, Map.copyOf(json), record == null ? null : record.json());
+    if (names.isEmpty()) {
+      ReadCache.delete(dir);
+    } else if (rewrite) {
+      try {
+        Map<String, ReadCache.FileIdentity> ids = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+          ids.put(names.get(i), listing.ids.get(i));
+        }
+        List<ReadCache.Entry> entries = new ArrayList<>(snapshots.size());
+        for (Snapshot x : md.snapshots()) {
+          entries.add(new ReadCache.Entry(requireNonNull(ids.get(x.name())), x));
+        }
+        ReadCache.write(dir, domain, listedAt, entries);
+      } catch (IOException e) {
+        LOG.warn("domain {}: cannot write the read cache: {}", domain, e.toString());
+      }
+    }
     if (generation > 0) {
       cache.put(domain, s);
     } else {
       cache.remove(domain);
     }
     return s;
+  }
+
+  /**
+   * The JSON a snapshot's file holds, to keep the fields this version does not know when it is
+   * rewritten: as this store last read or wrote it, else read now (a record from the read cache).
+   */
+  private static @Nullable ObjectNode previousJson(Path dir, State state, String name) throws IOException {
+    ObjectNode known = state.json().get(name);
+    if (known != null) {
+      return known;
+    }
+    Path file = dir.resolve(fileName(name));
+    try {
+      return Codec.readSnapshot(file, read(file), name).json();
+    } catch (NoSuchFileException e) {
+      return null; // removed behind the store's back: nothing to keep
+    }
+  }
+
+  private static CompletableFuture<Optional<ReadCache.Contents>> readCacheAsync(UUID domain, Path dir) {
+    return ReadCache.exists(dir) ? CompletableFuture.supplyAsync(() -> ReadCache.read(dir, domain))
+        : CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  /** The snapshot files of a directory and their identities, in the directory's order. */
+  private static final class Listing {
+    final List<String> names = new ArrayList<>();
+    final List<ReadCache.FileIdentity> ids = new ArrayList<>();
+    final List<Boolean> regular = new ArrayList<>();
+
+    /** One entry (a method, not a loop body: see SnapshotTree). */
+    void visit(Path dir, String n) throws IOException {
+      if (n.startsWith(PREFIX) && n.endsWith(SUFFIX) && n.length() >= PREFIX.length() + SUFFIX.length()) {
+        var attrs = Files.readAttributes(dir.resolve(n), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        names.add(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
+        ids.add(ReadCache.FileIdentity.of(attrs));
+        regular.add(attrs.isRegularFile());
+      }
+    }
   }
 
   private static byte[] read(Path file) throws IOException {
@@ -727,15 +822,23 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (!sweep) {
       return null;
     }
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".*.tmp")) {
-      for (Path p : ds) {
-        if (DurableFiles.isTemporary(p.getFileName().toString())) {
-          LOG.info("domain {}: removing temporary file {} left by an interrupted write", domain, p);
-          Files.deleteIfExists(p);
-        }
-      }
+    // names only (java.io.File.list makes no Path per entry): this runs for every domain on open
+    String[] names = dir.toFile().list();
+    if (names == null) {
+      throw new IOException("cannot list " + dir);
+    }
+    for (String n : names) {
+      sweep(domain, dir, n);
     }
     return null;
+  }
+
+  private static void sweep(UUID domain, Path dir, String name) throws IOException {
+    if (DurableFiles.isTemporary(name)) {
+      Path p = dir.resolve(name);
+      LOG.info("domain {}: removing temporary file {} left by an interrupted write", domain, p);
+      Files.deleteIfExists(p);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

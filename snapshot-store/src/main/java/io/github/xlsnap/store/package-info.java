@@ -9,6 +9,7 @@
  *     snapshotdata-&lt;name&gt;.libxl-json       one per snapshot, mode 0600 (the seed design's file)
  *     xlsnap-domain.libxl-json             the domain record: generation, current, owned_images
  *     xlsnap-journal.libxl-json            present only while a change is applied
+ *     xlsnap-read-cache.bin                derived: the decoded records, for a fast cold read
  *     xlsnap.lock                          the OS lock file
  *     &lt;name&gt;.memory                        memory images (written by the manager)
  *     quarantine/                          files set aside by repair, never deleted
@@ -61,7 +62,38 @@
  * can complete a dead writer's change. The OS lock dies with its process. A store caches the last
  * state it read, keyed by the generation, and re-reads only the small domain record when nothing
  * changed; files edited by hand without a generation change are seen by {@code check}, which always
- * reads afresh.
+ * reads afresh, and by the next process (see the read cache).
+ *
+ * <h2>The read cache</h2>
+ *
+ * <p>A process that reads a domain for the first time would parse every snapshot file (10,000 take
+ * over a second in a fresh JVM). Instead it reads {@code xlsnap-read-cache.bin}: the decoded
+ * records of the domain's snapshot files, each with its file's identity when it was read (size,
+ * modification time in nanoseconds, a hash of its device and inode), with a format version, the
+ * domain's UUID and a CRC-32C. The snapshot files stay the only source of truth:
+ *
+ * <ul>
+ *   <li>every load that misses the in-memory state still lists the directory and reads each snapshot
+ *       file's identity ({@code lstat}); a record is taken from the cache only for a listed file whose
+ *       identity is unchanged and that was last modified at least 3 s before the listing that made the
+ *       cache (a change within a file system's timestamp granularity of that listing could keep the
+ *       identity: git's "racy clean" case). Every other file is parsed, so files added, removed or
+ *       edited by hand are seen, and a bad one is reported as without a cache;
+ *   <li>a cache that is missing, truncated, of another version or domain, or fails its checksum is
+ *       ignored; a load that parsed a file the cache could now vouch for rewrites it (temporary file
+ *       and rename, under the domain's lock, without fsync: a torn or lost write is only ignored);
+ *   <li>{@code check} and {@code repair} never use it: they read every file afresh, so the cache can
+ *       hide no bad file from them; {@code repair} deletes it;
+ *   <li>a save does not write it; the JSON a save rewrites (to keep unknown fields) is read from the
+ *       file when the record came from the cache.
+ * </ul>
+ *
+ * <p>What it cannot see: a file changed in place to the same size whose modification time is then
+ * set back, or whose inode and device hash the same. A load trusts such a file's cached record, as
+ * git trusts its index; {@code check} still reads the file.
+ *
+ * <p>Reading uses Jackson's streaming parser only; the {@code ObjectMapper}, costly to initialize in a
+ * fresh JVM, is made on the first write. Numbers are in {@code snapshot-store/BENCHMARKS.md}.
  *
  * <h2>Safety of paths</h2>
  *

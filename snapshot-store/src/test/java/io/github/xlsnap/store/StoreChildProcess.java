@@ -9,6 +9,7 @@ import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.store.internal.Codec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *       child of the current snapshot or deleting a leaf, holding the domain's lease for each
  *       load-modify-save;
  *   <li>{@code manager <store> <host> <domain-name> <prefix> <count> <threads>}: creates and deletes
- *       (merge) snapshots through a manager over the simulated host, from several threads.
+ *       (merge) snapshots through a manager over the simulated host, from several threads, each
+ *       acknowledgement with its order witness ({@link WitnessingStore}).
  * </ul>
  */
 final class StoreChildProcess {
@@ -108,12 +110,17 @@ final class StoreChildProcess {
     }
     Path storeDir = Path.of(args[1]);
     try (SimulatedHypervisor host = SimulatedHypervisor.open(Path.of(args[2]), QemuImg.system())) {
-      SnapshotManager manager = SnapshotManager.builder(host, JsonSnapshotStore.open(storeDir)).build();
+      SnapshotManager manager = SnapshotManager.builder(host, new WitnessingStore(JsonSnapshotStore.open(storeDir))).build();
       runWorkers(manager, DomainSelector.parse(args[3]), args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]), out);
     }
   }
 
-  /** Each worker creates its snapshots and deletes every other one it made, printing what returned. */
+  /**
+   * Each worker creates its snapshots and deletes every other one it made, printing what returned:
+   * {@code ACK create <name> <generation> <parent or ->} and {@code ACK delete <name> <generation>},
+   * the generation being the one the operation committed (see {@link WitnessingStore}). The manager
+   * must be built over a {@link WitnessingStore}.
+   */
   static void runWorkers(SnapshotManager manager, DomainSelector vm, String prefix, int count, int threads,
       PrintStream out) throws InterruptedException {
     List<Thread> all = new ArrayList<>();
@@ -124,16 +131,20 @@ final class StoreChildProcess {
         try {
           for (int i = 0; i < count; i++) {
             String name = me + "-" + i;
-            manager.create(vm, CreateSpec.builder().name(name).memory(false).build());
+            WitnessingStore.LAST_GENERATION.remove();
+            Snapshot made = manager.create(vm, CreateSpec.builder().name(name).memory(false).build());
+            long g = WitnessingStore.LAST_GENERATION.get();
             synchronized (out) {
-              out.println("ACK create " + name);
+              out.println("ACK create " + name + " " + g + " " + made.parent().orElse("-"));
               out.flush();
             }
             if (i % 2 == 1) {
               String old = me + "-" + (i - 1);
+              WitnessingStore.LAST_GENERATION.remove();
               manager.delete(vm, old, DeleteMode.MERGE);
+              long d = WitnessingStore.LAST_GENERATION.get();
               synchronized (out) {
-                out.println("ACK delete " + old);
+                out.println("ACK delete " + old + " " + d);
                 out.flush();
               }
             }
@@ -152,6 +163,63 @@ final class StoreChildProcess {
       AssertionError e = new AssertionError("worker failed");
       failures.forEach(e::addSuppressed);
       throw e;
+    }
+  }
+
+  /**
+   * A store that, after each save, reads the generation the save committed from the domain record and
+   * keeps it for the saving thread: the global order witness of the operation. The manager holds the
+   * domain's lease from its load to the end of the operation, so no other process or thread can
+   * commit between the save and this read.
+   */
+  static final class WitnessingStore implements SnapshotStore {
+    /** The generation of the calling thread's last save, -1 if none since it was cleared. */
+    static final ThreadLocal<Long> LAST_GENERATION = ThreadLocal.withInitial(() -> -1L);
+    private final JsonSnapshotStore store;
+
+    WitnessingStore(JsonSnapshotStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public DomainMetadata load(UUID domain) {
+      return store.load(domain);
+    }
+
+    @Override
+    public void save(DomainMetadata metadata) {
+      store.save(metadata);
+      Path record = store.dataDirectory(metadata.domain()).resolve(JsonSnapshotStore.DOMAIN_FILE);
+      try {
+        LAST_GENERATION.set(Codec.readDomain(record, java.nio.file.Files.readAllBytes(record)).generation());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public java.util.Set<UUID> domains() {
+      return store.domains();
+    }
+
+    @Override
+    public void saveIntent(UUID domain, Optional<String> intent) {
+      store.saveIntent(domain, intent);
+    }
+
+    @Override
+    public Optional<String> loadIntent(UUID domain) {
+      return store.loadIntent(domain);
+    }
+
+    @Override
+    public Path dataDirectory(UUID domain) {
+      return store.dataDirectory(domain);
+    }
+
+    @Override
+    public Lease lockDomain(UUID domain) {
+      return store.lockDomain(domain);
     }
   }
 

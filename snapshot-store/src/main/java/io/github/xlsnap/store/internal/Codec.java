@@ -1,13 +1,14 @@
 package io.github.xlsnap.store.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -53,17 +54,26 @@ public final class Codec {
   /** The format version this code writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+  /**
+   * Reads with the streaming parser only: an {@link ObjectMapper} costs a cold JVM some 400 ms of
+   * class loading and initialization, more than reading a domain's files, so it is made only to write
+   * (see {@link Writing}).
+   */
+  private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build())
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-  private static final ObjectWriter WRITER = MAPPER.writer(new DefaultPrettyPrinter()
-      .withObjectIndenter(new DefaultIndenter("    ", "\n"))
-      .withArrayIndenter(new DefaultIndenter("    ", "\n")));
+      .build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private Codec() {}
+
+  /** The writer, made on the first write. */
+  private static final class Writing {
+    private static final ObjectWriter WRITER = new ObjectMapper(FACTORY).writer(new DefaultPrettyPrinter()
+        .withObjectIndenter(new DefaultIndenter("    ", "\n"))
+        .withArrayIndenter(new DefaultIndenter("    ", "\n")));
+
+    private Writing() {}
+  }
 
   /** A snapshot read from its file, with the JSON it came from (for fields this version does not know). */
   public record ReadSnapshot(Snapshot snapshot, ObjectNode json) {}
@@ -98,17 +108,24 @@ public final class Codec {
     } catch (CharacterCodingException e) {
       throw new CorruptMetadataException(file, Problem.INVALID_JSON, "the file is not UTF-8 text", e);
     }
-    try {
-      node = MAPPER.readTree(text);
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken first = p.nextToken();
+      node = first == null ? null : tree(p, first);
+      if (node != null && p.nextToken() != null) {
+        throw new CorruptMetadataException(file, Problem.INVALID_JSON, "trailing content after the JSON value at "
+            + location(p.currentTokenLocation()), null);
+      }
     } catch (JsonEOFException e) {
       throw new CorruptMetadataException(file, Problem.TRUNCATED, "the JSON ends early: " + e.getOriginalMessage(), e);
     } catch (StreamReadException e) {
       throw new CorruptMetadataException(file, Problem.INVALID_JSON, e.getOriginalMessage() + " at "
-          + location(e), e);
+          + location(e.getLocation()), e);
     } catch (JsonProcessingException e) {
       throw new CorruptMetadataException(file, Problem.INVALID_JSON, e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot parse " + file, e); // from a String: not expected
     }
-    if (node == null || node.isMissingNode()) {
+    if (node == null) {
       throw new CorruptMetadataException(file, Problem.TRUNCATED, "the file is empty", null);
     }
     if (!node.isObject()) {
@@ -123,9 +140,67 @@ public final class Codec {
     return object;
   }
 
-  private static String location(StreamReadException e) {
-    var l = e.getLocation();
+  private static String location(com.fasterxml.jackson.core.@Nullable JsonLocation l) {
     return l == null ? "an unknown position" : "line " + l.getLineNr() + ", column " + l.getColumnNr();
+  }
+
+  /**
+   * Builds the tree of the value at the parser's current token, as {@code ObjectMapper.readTree} does
+   * (objects keep their key order, integers the smallest fitting type, other numbers doubles).
+   * Nesting is bounded by the parser's {@code StreamReadConstraints} (1000 levels).
+   */
+  private static JsonNode tree(JsonParser p, JsonToken t) throws IOException {
+    switch (t) {
+      case START_OBJECT -> {
+        ObjectNode o = NODES.objectNode();
+        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+          if (k != JsonToken.FIELD_NAME) {
+            throw new JsonEOFException(p, k, "the object is not closed");
+          }
+          String key = p.currentName();
+          o.set(key, tree(p, next(p)));
+        }
+        return o;
+      }
+      case START_ARRAY -> {
+        ArrayNode a = NODES.arrayNode();
+        for (JsonToken e = next(p); e != JsonToken.END_ARRAY; e = next(p)) {
+          a.add(tree(p, e));
+        }
+        return a;
+      }
+      case VALUE_STRING -> {
+        return NODES.textNode(p.getText());
+      }
+      case VALUE_NUMBER_INT -> {
+        return switch (p.getNumberType()) {
+          case INT -> NODES.numberNode(p.getIntValue());
+          case LONG -> NODES.numberNode(p.getLongValue());
+          default -> NODES.numberNode(p.getBigIntegerValue());
+        };
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return NODES.numberNode(p.getDoubleValue());
+      }
+      case VALUE_TRUE -> {
+        return NODES.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return NODES.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return NODES.nullNode();
+      }
+      default -> throw new JsonParseException(p, "unexpected token " + t);
+    }
+  }
+
+  private static JsonToken next(JsonParser p) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t == null) {
+      throw new JsonEOFException(p, null, "unexpected end of input");
+    }
+    return t;
   }
 
   /**
@@ -349,7 +424,7 @@ public final class Codec {
    */
   public static byte[] bytes(JsonNode node) {
     try {
-      byte[] b = WRITER.writeValueAsBytes(node);
+      byte[] b = Writing.WRITER.writeValueAsBytes(node);
       byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
       out[b.length] = '\n';
       return out;

@@ -74,6 +74,27 @@ public final class DurableFiles {
   }
 
   /**
+   * Replaces a file atomically but not durably: temporary file, atomic rename, nothing forced. For
+   * derived files whose readers detect a torn or lost write (the read cache).
+   *
+   * @param file the file
+   * @param content its new content
+   * @throws IOException if any step fails; the target then still has its old content
+   */
+  public static void replaceUnforced(Path file, byte[] content) throws IOException {
+    Path tmp = temporaryOf(file);
+    try (FileChannel out = POSIX
+        ? FileChannel.open(tmp, CREATE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+        : FileChannel.open(tmp, CREATE)) {
+      ByteBuffer b = ByteBuffer.wrap(content);
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
    * Forces a directory's entries (renames, deletions) to disk.
    *
    * @param directory the directory
