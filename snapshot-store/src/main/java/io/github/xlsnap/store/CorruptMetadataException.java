@@ -19,6 +19,8 @@ public final class CorruptMetadataException extends XlsnapException {
   private final String file;
   /** What is wrong with it. */
   private final Problem problem;
+  /** Returned by {@link #detail()}. */
+  private final String detail;
 
   /** What is wrong with a metadata file. */
   public enum Problem {
@@ -53,6 +55,7 @@ public final class CorruptMetadataException extends XlsnapException {
         + ": " + detail, cause);
     this.file = file.toString();
     this.problem = problem;
+    this.detail = requireNonNull(detail, "detail");
   }
 
   /**
@@ -71,5 +74,15 @@ public final class CorruptMetadataException extends XlsnapException {
    */
   public Problem problem() {
     return problem;
+  }
+
+  /**
+   * Returns the description of the problem alone, without the file and the problem's name that the
+   * message starts with.
+   *
+   * @return the description, naming the field or position concerned
+   */
+  public String detail() {
+    return detail;
   }
 }

@@ -501,7 +501,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
   }
 
   private static StoreFinding corrupt(CorruptMetadataException e) {
-    return new StoreFinding(Kind.CORRUPT_FILE, e.file(), Optional.empty(), e.problem() + ": " + e.getMessage());
+    return new StoreFinding(Kind.CORRUPT_FILE, e.file(), Optional.empty(), e.problem() + ": " + e.detail());
   }
 
   private RepairReport repairLocked(UUID domain, Path dir) throws IOException {
@@ -718,11 +718,14 @@ public final class JsonSnapshotStore implements SnapshotStore {
     try {
       return DurableFiles.readRegular(file);
     } catch (DurableFiles.NotRegularFileException e) {
-      throw new CorruptMetadataException(file, Problem.NOT_A_REGULAR_FILE, e.getMessage(), e);
+      throw new CorruptMetadataException(file, Problem.NOT_A_REGULAR_FILE, "it is " + e.what(), e);
     } catch (NoSuchFileException e) {
       throw e;
     } catch (IOException e) {
-      throw new CorruptMetadataException(file, Problem.UNREADABLE, String.valueOf(e.getMessage()), e);
+      // the exception's message names the file, which the CorruptMetadataException names already
+      String reason = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+      throw new CorruptMetadataException(file, Problem.UNREADABLE,
+          e.getClass().getSimpleName() + (reason == null ? "" : ": " + reason), e);
     }
   }
 

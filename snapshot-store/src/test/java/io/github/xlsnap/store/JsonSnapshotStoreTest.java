@@ -161,7 +161,9 @@ class JsonSnapshotStoreTest {
     assertThat(store().check(DOMAIN)).anySatisfy(f -> {
       assertThat(f.kind()).isEqualTo(StoreFinding.Kind.CORRUPT_FILE);
       assertThat(f.file()).isEqualTo(file);
-      assertThat(f.detail()).startsWith(problem.name());
+      assertThat(f.detail()).startsWith(problem.name() + ": ")
+          .as("the finding names the file once, in its own field").doesNotContain(file.toString());
+      assertThat(f.toString()).containsOnlyOnce(file.toString());
     });
     // a save is refused too, and nothing else was touched
     assertThatThrownBy(() -> store().save(Fixtures.chain(DOMAIN, 1))).isInstanceOf(CorruptMetadataException.class);

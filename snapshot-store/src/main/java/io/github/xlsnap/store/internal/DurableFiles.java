@@ -163,6 +163,9 @@ public final class DurableFiles {
   public static final class NotRegularFileException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** Returned by {@link #what()}. */
+    private final String what;
+
     /**
      * Creates the exception.
      *
@@ -171,6 +174,16 @@ public final class DurableFiles {
      */
     public NotRegularFileException(Path file, String what) {
       super(file + " is " + what);
+      this.what = what;
+    }
+
+    /**
+     * Returns what the path is instead of a regular file.
+     *
+     * @return e.g. {@code a symbolic link}
+     */
+    public String what() {
+      return what;
     }
   }
 }
