@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -538,20 +539,21 @@ public final class JsonSnapshotStore implements SnapshotStore {
       Optional<String> p = r.snapshot().parent().filter(snaps::containsKey);
       parents.put(r.snapshot().name(), p);
     }
+    Map<String, List<Snapshot>> childrenOf = new HashMap<>(); // by creation time: linear in the snapshots
+    snaps.values().stream().map(ReadSnapshot::snapshot)
+        .sorted(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name))
+        .forEach(c -> parents.get(c.name()).ifPresent(p -> childrenOf.computeIfAbsent(p, k -> new ArrayList<>()).add(c)));
     List<Snapshot> fixed = new ArrayList<>();
     for (ReadSnapshot r : snaps.values()) {
       Snapshot s = r.snapshot();
-      List<String> kids = new ArrayList<>();
+      Set<String> kids = new LinkedHashSet<>();
       for (String c : s.children()) {
-        if (parents.getOrDefault(c, Optional.empty()).equals(Optional.of(s.name())) && !kids.contains(c)) {
+        if (parents.getOrDefault(c, Optional.empty()).equals(Optional.of(s.name()))) {
           kids.add(c);
         }
       }
-      snaps.values().stream().map(ReadSnapshot::snapshot)
-          .filter(c -> parents.get(c.name()).equals(Optional.of(s.name())) && !kids.contains(c.name()))
-          .sorted(Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name))
-          .forEach(c -> kids.add(c.name()));
-      fixed.add(s.withRelations(parents.get(s.name()), kids));
+      childrenOf.getOrDefault(s.name(), List.of()).forEach(c -> kids.add(c.name()));
+      fixed.add(s.withRelations(parents.get(s.name()), List.copyOf(kids)));
     }
     DomainRecord rec = scan.domainRecord();
     Optional<String> current = rec == null ? Optional.empty() : rec.current().filter(snaps::containsKey);
