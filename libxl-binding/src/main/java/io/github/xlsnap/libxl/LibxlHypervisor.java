@@ -425,20 +425,25 @@ public final class LibxlHypervisor implements Hypervisor {
         DiskSnapshotRequest r = requests.get(i);
         try {
           if (r.mode() == DiskSnapshotMode.EXTERNAL) {
-            QemuBlock.Root root = rootNamed(roots, nodes.get(i));
-            QemuBlock.snapshot(qemu.qmp(), root, r.overlay().orElseThrow(), QemuBlock.overlayNodeName(r.target()));
+            QemuBlock.snapshot(qemu.qmp(), rootNamed(roots, nodes.get(i)), r.overlay().orElseThrow(),
+                QemuBlock.overlayNodeName(r.target()));
           } else {
             hmp(domain, "snapshot_blkdev_internal " + nodes.get(i) + " " + r.tag().orElseThrow());
           }
-          done.add(r);
         } catch (RuntimeException e) {
-          r.overlay().ifPresent(LibxlHypervisor::deleteQuietly);
+          if (r.overlay().isPresent()) {
+            forgetOverlay(qemu, r, done, e);
+          }
           try {
             discard(domain, qemu, done);
           } catch (RuntimeException undo) {
             e.addSuppressed(undo);
           }
           throw e;
+        }
+        done.add(r);
+        if (r.mode() == DiskSnapshotMode.EXTERNAL) {
+          samePermissions(r.overlay().orElseThrow(), rootNamed(roots, nodes.get(i)).file());
         }
       }
     }
@@ -519,6 +524,39 @@ public final class LibxlHypervisor implements Hypervisor {
               + " or " + disk.target() + "-" + QemuBlock.OVERLAY_NODE_INFIX + "..., reachable over QMP; QEMU has none");
     }
     return HmpReply.nodeName(disk.target(), disk.format().xlName());
+  }
+
+  /**
+   * After a failed external snapshot: QEMU's {@code blockdev-snapshot-sync} is all or nothing, so the
+   * overlay file is deleted, unless the failure was ours (e.g. a reply that came too late) and the disk
+   * does use it: then it joins the requests to undo. If QEMU cannot say, the file stays.
+   */
+  private static void forgetOverlay(QemuMonitor qemu, DiskSnapshotRequest r, List<DiskSnapshotRequest> done,
+      RuntimeException failure) {
+    Path overlay = r.overlay().orElseThrow();
+    try {
+      if (qemu.roots().stream().anyMatch(root -> root.file().equals(overlay))) {
+        done.add(r);
+      } else {
+        deleteQuietly(overlay);
+      }
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+      LOG.warn("cannot tell whether disk {} uses the overlay {}; it is left in place", r.target(), overlay);
+    }
+  }
+
+  /**
+   * Gives an overlay QEMU created (with its own umask) the permissions of the image below it, so that
+   * guest data never becomes readable by more users than before. A failure is logged: the overlay
+   * is in use already.
+   */
+  private static void samePermissions(Path overlay, Path image) {
+    try {
+      Files.setPosixFilePermissions(overlay, Files.getPosixFilePermissions(image));
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("cannot give the overlay {} the permissions of {}", overlay, image, e);
+    }
   }
 
   private static QemuBlock.Root rootNamed(List<QemuBlock.Root> roots, String node) {
