@@ -128,8 +128,8 @@ class RealXenCliTest {
       assertThat(ticks.get(0)[1]).as("the disk of c1: one step behind memory").isEqualTo(first - 1);
       assertThat(ticks.get(1)[0]).as("the guest runs on").isEqualTo(first + 1);
       assertThat(ticks.get(1)[1]).as("and its disk with it").isEqualTo(first);
-      System.out.println("@@SCENARIO cli revert to c1: first ticks after the revert " + first + ", " + ticks.get(1)[0]
-          + " (snapshot taken at counter " + before + ".." + after + ")");
+      report("xlsnap command line: snapshot-create, snapshot-list, snapshot-revert (first ticks after it " + first
+          + ", " + ticks.get(1)[0] + "; snapshot taken at counter " + before + ".." + after + ")");
 
       Result unknown = xlsnap(args(common, "snapshot-revert", name, "nope"));
       assertThat(unknown.code()).as(unknown.out() + unknown.err()).isEqualTo(ExitCodes.NOT_FOUND);
@@ -144,12 +144,24 @@ class RealXenCliTest {
       assertThat(empty.code()).as(empty.err()).isZero();
       assertThat(empty.out()).isEmpty();
       assertThat(sh("qemu-img", "snapshot", "-l", image.toString())).doesNotContain("c1");
+      report("xlsnap command line: an unknown snapshot exits " + ExitCodes.NOT_FOUND
+          + " with one line on stderr; snapshot-delete left no metadata and no tag in the image");
     } finally {
       try {
         sh("xl", "destroy", name);
       } catch (AssertionError | IOException e) {
         System.out.println("@@CLI xl destroy " + name + ": " + e.getMessage());
       }
+    }
+  }
+
+  /** A scenario line: on stdout, and in the stage's results file, which its check step prints. */
+  private static void report(String line) throws IOException {
+    System.out.println("@@SCENARIO " + line);
+    String results = System.getProperty("xlsnap.realxen.results");
+    if (results != null) {
+      Files.writeString(Path.of(results), line + System.lineSeparator(), StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     }
   }
 
