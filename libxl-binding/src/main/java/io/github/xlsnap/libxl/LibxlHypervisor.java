@@ -306,7 +306,21 @@ public final class LibxlHypervisor implements Hypervisor {
     if (!state.isActive()) {
       throw new DomainStateException("cannot checkpoint " + domain + ": not running or paused", state);
     }
-    String config = ConfigJson.withoutDomid(currentConfigurationJson(domain));
+    String config;
+    try {
+      config = ConfigJson.withoutDomid(currentConfigurationJson(domain));
+    } catch (RuntimeException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        // interrupted while asking QEMU for the disks' images (an interrupt closes the QMP channel)
+        int rc = LibxlError.ABORTED.code();
+        LibxlCancelledException cancelled = new LibxlCancelledException("libxl_domain_suspend", rc, xl.errorName(rc),
+            "checkpoint of " + domain + " was cancelled (interrupted) before it started; nothing was written"
+                + " and the domain was left as it was");
+        cancelled.initCause(e);
+        throw cancelled;
+      }
+      throw e;
+    }
     int fd = xl.openFd(memoryImage, Libc.O_WRONLY | Libc.O_TRUNC);
     AsyncCall.Outcome outcome;
     long nanos;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -76,7 +77,7 @@ final class Qmp implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(channel, selector);
       throw new HypervisorException("QMP connect", 0, "cannot connect to QEMU's monitor socket " + socket
-          + ": " + e.getMessage(), e);
+          + ": " + describe(e), e);
     }
     Qmp qmp = new Qmp(socket, timeout, channel, selector);
     try {
@@ -193,7 +194,7 @@ final class Qmp implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw failure("QMP write", "cannot write to the monitor: " + e.getMessage(), e);
+      throw failure("QMP write", "cannot write to the monitor: " + describe(e), e);
     }
   }
 
@@ -238,13 +239,24 @@ final class Qmp implements AutoCloseable {
           throw failure("QMP read", "QEMU closed the monitor while we waited for " + what, null);
         }
       } catch (IOException e) {
-        throw failure("QMP read", "cannot read the monitor: " + e.getMessage(), e);
+        throw failure("QMP read", "cannot read the monitor: " + describe(e), e);
       }
     }
   }
 
   private HypervisorException failure(String operation, String message, @Nullable Throwable cause) {
     return new HypervisorException(operation, 0, message + " (" + socket + ")", cause);
+  }
+
+  /**
+   * Describes an I/O failure. The channels are interruptible: interrupting the thread closes the
+   * connection ({@link ClosedByInterruptException}, no message), and the thread stays interrupted.
+   */
+  private static String describe(IOException e) {
+    if (e instanceof ClosedByInterruptException) {
+      return "the thread was interrupted, which closed the connection";
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static String abbreviate(String s) {

@@ -174,6 +174,19 @@ class QemuBlockTest {
   }
 
   @Test
+  void anInterruptedThreadGetsATypedErrorSayingSoAndStaysInterrupted() {
+    Thread.currentThread().interrupt();
+    try {
+      assertThatThrownBy(() -> Qmp.connect(socket, TIMEOUT))
+          .isInstanceOf(HypervisorException.class)
+          .hasMessageContaining("the thread was interrupted");
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+  }
+
+  @Test
   void aMissingSocketIsATypedErrorNamingIt() {
     Path missing = dir.resolve("no-such.sock");
 
