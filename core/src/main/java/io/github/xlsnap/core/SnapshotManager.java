@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Atomicity.</b> Every operation either completes or is rolled back: disk snapshots, overlays
  * and memory images it made are removed, the domain is brought back to the state it had (never left
- * paused or suspended) and the metadata is unchanged. A delete is atomic as seen through the
+ * paused or suspended) and the metadata is unchanged. The one exception is a revert of a crashed or
+ * shut-down domain that fails after its dead instance was destroyed: that instance cannot be brought
+ * back, so the domain is gone, with its disks as they were (see {@link #revert}). A delete is atomic as seen through the
  * metadata: files that become garbage are removed after the metadata no longer names them, and a
  * failure to remove one is logged and reported in {@link DeleteResult#leftovers()}, never undone.
  *
@@ -580,8 +582,9 @@ public final class SnapshotManager {
    * Returns a domain to a snapshot's state ({@code xl snapshot-revert}): the domain's present instance
    * is replaced by one restored from the snapshot's memory image and disks, running or paused as
    * {@link RevertOptions#target()} says. The snapshot becomes current. Everything since the snapshot is
-   * lost, as intended; but if the revert fails, the domain is brought back exactly as it was (a
-   * rollback memory image of the present instance is saved first for that purpose).
+   * lost, as intended; but if the revert of a running or paused domain fails, the domain is brought
+   * back exactly as it was (a rollback memory image of the present instance is saved first for that
+   * purpose).
    *
    * <p>Disks are never changed in a way that another snapshot could notice: an internal snapshot is
    * applied in place only to an image no other snapshot or image depends on, else its state is copied
@@ -593,13 +596,34 @@ public final class SnapshotManager {
    * domain gained or lost since (it keeps its present contents); a frozen disk image changed since the
    * snapshot. A snapshot whose disk data is gone cannot be reverted to even with force.
    *
-   * @param domain the domain, running or paused
+   * <p><b>A crashed or shut-down domain</b> (kept by {@code on_crash="preserve"},
+   * {@code on_poweroff="preserve"} and the like: shut down for any reason but suspend, not dying) is
+   * reverted too, the usual way back after a crash. Its instance no longer runs, so there is nothing to
+   * save: no rollback memory image is written; the dead instance is destroyed (its memory, a crash's
+   * core, is discarded: take {@code xl dump-core} first to keep it), the snapshot's disks are applied
+   * and the domain is restored from the snapshot, with the configuration libxl kept for the dead
+   * instance. This needs no {@link RevertOptions#force()} of its own: force is for reverts whose
+   * result may not be the snapshot's state, and here nothing that runs is lost that a successful revert
+   * of a running domain would keep. The risks above still need force. A failure after the dead instance
+   * was destroyed cannot bring it back (a crashed instance cannot be restored): what the revert created
+   * is removed, each disk image is put back as it was (a disk the snapshot changes in place gets a
+   * rollback internal snapshot first, taken once the instance is gone, and applied back), and the
+   * exception, an {@link XlsnapException} caused by the failure, says that the instance was destroyed
+   * and not brought back and that its disks are as they were; the domain is then gone from the host,
+   * to be created again from its configuration file.
+   *
+   * @param domain the domain: running, paused, or crashed or shut down and preserved
    * @param name the snapshot
    * @param options the state to leave the domain in, and force
    * @return the domain's new instance
+   * @throws DomainNotFoundException if no domain matches
+   * @throws DomainStateException if the domain is Domain-0, is dying, or is suspended (its memory
+   *     saved by a checkpoint or {@code xl save}, waiting to be resumed or destroyed)
    * @throws SnapshotNotFoundException if the domain has no such snapshot
    * @throws RiskyRevertException if the revert is risky and force is not set
    * @throws SnapshotDamagedException if the snapshot's disk data is gone
+   * @throws XlsnapException if a revert of a crashed or shut-down domain failed after its instance was
+   *     destroyed (see above); other failures throw what failed, with the domain as it was
    */
   public DomainRef revert(DomainSelector domain, String name, RevertOptions options) {
     requireNonNull(name, "name");
@@ -609,7 +633,35 @@ public final class SnapshotManager {
 
   private DomainRef revertLocked(DomainInfo info, String name, RevertOptions options) {
     DomainRef ref = info.ref();
-    requireSnapshottable(info, "revert");
+    requireRevertible(info);
+    RevertPlan plan = planRevert(info, name, options);
+    DomainState state = info.state();
+    return state.isActive() ? revertActive(ref, state, plan) : revertInactive(ref, state, plan);
+  }
+
+  /**
+   * What a revert will do, worked out before the domain is touched.
+   *
+   * @param snap the snapshot
+   * @param memory its memory image, empty to boot from disks
+   * @param paused whether the new instance stays paused
+   * @param disks the present instance's disks
+   * @param activeByTarget the same, by target
+   * @param inPlace the internal snapshots applied in place
+   * @param rollbackRequests rollback internal snapshots of the images changed in place
+   * @param rollbackTag their tag
+   * @param oldImages the present instance's images, by target
+   * @param freshImages the new images, by target
+   * @param config the present instance's configuration
+   * @param id the id naming the revert's files
+   */
+  private record RevertPlan(Snapshot snap, Optional<Path> memory, boolean paused, List<DomainDisk> disks,
+      Map<String, DomainDisk> activeByTarget, List<DiskSnapshot> inPlace, List<DiskSnapshotRequest> rollbackRequests,
+      String rollbackTag, Map<String, Path> oldImages, Map<String, Path> freshImages, DomainConfiguration config,
+      String id) {}
+
+  private RevertPlan planRevert(DomainInfo info, String name, RevertOptions options) {
+    DomainRef ref = info.ref();
     DomainMetadata md = store.load(ref.uuid());
     SnapshotTree tree = md.tree();
     Snapshot snap = tree.find(name).orElseThrow(() -> new SnapshotNotFoundException(ref.name(), name));
@@ -674,7 +726,6 @@ public final class SnapshotManager {
     }
     Map<String, Path> oldImages = new LinkedHashMap<>();
     disks.forEach(d -> d.image().ifPresent(p -> oldImages.put(d.target(), p)));
-    boolean wasPaused = info.state().paused();
 
     Map<String, Path> freshImages = new LinkedHashMap<>();
     for (DiskSnapshot d : snap.disks()) {
@@ -684,12 +735,23 @@ public final class SnapshotManager {
       }
     }
     DomainConfiguration config = hypervisor.configuration(ref);
+    return new RevertPlan(snap, memory, paused, disks, activeByTarget, inPlace, rollbackRequests, rollbackTag,
+        oldImages, freshImages, config, id);
+  }
 
+  /** Reverts a running or paused domain, saving its present instance first so that a failure brings it back. */
+  private DomainRef revertActive(DomainRef ref, DomainState state, RevertPlan plan) {
+    String name = plan.snap().name();
+    boolean wasPaused = state.paused();
+    DomainConfiguration config = plan.config();
+    List<DiskSnapshotRequest> rollbackRequests = plan.rollbackRequests();
+    Map<String, Path> oldImages = plan.oldImages();
+    String rollbackTag = plan.rollbackTag();
     Path dataDir = store.dataDirectory(ref.uuid());
     PrivateFiles.createDirectories(dataDir);
-    Path rollbackMemory = dataDir.resolve(".rollback-" + id + ".memory");
+    Path rollbackMemory = dataDir.resolve(".rollback-" + plan.id() + ".memory");
     List<Path> newFiles = new ArrayList<>(List.of(rollbackMemory));
-    newFiles.addAll(freshImages.values());
+    newFiles.addAll(plan.freshImages().values());
     recordIntent(ref.uuid(), new Intent(Intent.Operation.REVERT, name, ref.domid(), wasPaused, true, newFiles,
         rollbackRequests, List.of(), List.of(), oldImages,
         Optional.of(rollbackMemory), Optional.of(config)));
@@ -712,45 +774,124 @@ public final class SnapshotManager {
       rollback.add("restore the previous instance of " + ref.name() + " from " + rollbackMemory,
           () -> restorePrevious(config, rollbackMemory, rollbackRequests, oldImages, rollbackTag, wasPaused));
 
-      // 3. The snapshot's disks.
-      Map<String, Path> newImages = new LinkedHashMap<>(oldImages);
-      Set<Path> created = new HashSet<>();
-      for (DiskSnapshot d : snap.disks()) {
-        if (!activeByTarget.containsKey(d.target()) || d.mode() == DiskSnapshotMode.NONE) {
-          continue;
-        }
-        Path image = d.image().orElseThrow();
-        if (d.mode() == DiskSnapshotMode.INTERNAL && inPlace.contains(d)) {
-          images.applyInternalSnapshot(image, d.tag().orElseThrow());
-          newImages.put(d.target(), image);
-        } else {
-          Path fresh = freshImages.get(d.target());
-          if (d.mode() == DiskSnapshotMode.INTERNAL) {
-            images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
-          } else {
-            images.createOverlay(fresh, image, d.format());
-          }
-          rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
-          created.add(fresh);
-          newImages.put(d.target(), fresh);
-        }
-      }
-
-      // 4. The new instance.
-      DomainRef restored = hypervisor.restore(new RestoreRequest(config, memory, newImages, paused));
-      rollback.add("destroy the reverted instance " + restored, () -> hypervisor.destroy(restored));
-
-      // 5. The metadata: the snapshot is current, new images are owned. Then clean up.
-      List<String> leftovers = commitRevert(ref.uuid(), name, created, newImages.values(), restored,
-          rollbackRequests, rollbackTag, rollbackMemory, rollback);
-      LOG.info("reverted {} to snapshot '{}' as {}{}", ref.name(), name, restored,
-          leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
-      return restored;
+      // 3-5. The snapshot's disks, the new instance, the metadata.
+      return applyAndRestore(ref, plan, Optional.of(rollbackMemory), rollback);
     } catch (RuntimeException | Error e) {
       if (rollback.undo(e)) {
         clearIntent(ref.uuid());
       }
       throw e;
+    }
+  }
+
+  /**
+   * Reverts a crashed or shut-down domain: nothing runs, so nothing is saved. A failure after the dead
+   * instance is destroyed removes what the revert made and puts the disks back, and cannot bring the
+   * instance back.
+   */
+  private DomainRef revertInactive(DomainRef ref, DomainState state, RevertPlan plan) {
+    String name = plan.snap().name();
+    List<DiskSnapshotRequest> rollbackRequests = plan.rollbackRequests();
+    Map<String, Path> oldImages = plan.oldImages();
+    String rollbackTag = plan.rollbackTag();
+    recordIntent(ref.uuid(), new Intent(Intent.Operation.REVERT, name, ref.domid(), state.paused(), false,
+        List.copyOf(plan.freshImages().values()), rollbackRequests, List.of(), List.of(), oldImages,
+        Optional.empty(), Optional.of(plan.config())));
+    Rollback rollback = new Rollback("revert " + state.word() + " " + ref.name() + " to '" + name + "'");
+    boolean destroyed = false;
+    try {
+      // 1. The dead instance goes; its disks are kept, and put back if the revert fails.
+      hypervisor.destroy(ref);
+      destroyed = true;
+      rollback.add("put back the disks of " + ref.name(),
+          () -> putBackDisks(rollbackRequests, oldImages, rollbackTag, new ArrayList<>()));
+      // No process holds the images any longer: the rollback snapshots are taken with the disk tool.
+      for (DiskSnapshotRequest r : rollbackRequests) {
+        images.createInternalSnapshot(oldImages.get(r.target()), rollbackTag);
+      }
+
+      // 2-4. The snapshot's disks, the new instance, the metadata.
+      return applyAndRestore(ref, plan, Optional.empty(), rollback);
+    } catch (RuntimeException e) {
+      if (!destroyed) {
+        clearIntent(ref.uuid()); // nothing was changed
+        throw e;
+      }
+      boolean clean = rollback.undo(e);
+      if (clean) {
+        clearIntent(ref.uuid());
+      }
+      throw new XlsnapException("revert of " + ref.name() + " to snapshot '" + name + "' failed: " + e.getMessage()
+          + ". The " + state.word() + " instance (domid " + ref.domid() + ") was destroyed and is not brought back: "
+          + "the domain no longer exists on the host; create it again from its configuration. " + (clean
+          ? "Its disks are untouched: " + oldImages + "; the images the revert made were removed."
+          : "Putting its disks back failed (see the suppressed exceptions); the operation record is kept, and "
+          + "recover(" + ref.uuid() + ") retries it."), e);
+    } catch (Error e) {
+      if (rollback.undo(e)) {
+        clearIntent(ref.uuid());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Applies the snapshot's disks, restores the new instance and commits, the present instance being
+   * destroyed; registers each undo with {@code rollback}.
+   */
+  private DomainRef applyAndRestore(DomainRef ref, RevertPlan plan, Optional<Path> rollbackMemory,
+      Rollback rollback) {
+    String name = plan.snap().name();
+    // The snapshot's disks.
+    Map<String, Path> newImages = new LinkedHashMap<>(plan.oldImages());
+    Set<Path> created = new HashSet<>();
+    for (DiskSnapshot d : plan.snap().disks()) {
+      if (!plan.activeByTarget().containsKey(d.target()) || d.mode() == DiskSnapshotMode.NONE) {
+        continue;
+      }
+      Path image = d.image().orElseThrow();
+      if (d.mode() == DiskSnapshotMode.INTERNAL && plan.inPlace().contains(d)) {
+        images.applyInternalSnapshot(image, d.tag().orElseThrow());
+        newImages.put(d.target(), image);
+      } else {
+        Path fresh = plan.freshImages().get(d.target());
+        if (d.mode() == DiskSnapshotMode.INTERNAL) {
+          images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
+        } else {
+          images.createOverlay(fresh, image, d.format());
+        }
+        rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
+        created.add(fresh);
+        newImages.put(d.target(), fresh);
+      }
+    }
+
+    // The new instance.
+    DomainRef restored = hypervisor.restore(new RestoreRequest(plan.config(), plan.memory(), newImages,
+        plan.paused()));
+    rollback.add("destroy the reverted instance " + restored, () -> hypervisor.destroy(restored));
+
+    // The metadata: the snapshot is current, new images are owned. Then clean up.
+    List<String> leftovers = commitRevert(ref.uuid(), name, created, newImages.values(), restored,
+        plan.rollbackRequests(), plan.rollbackTag(), rollbackMemory, rollback);
+    LOG.info("reverted {} to snapshot '{}' as {}{}", ref.name(), name, restored,
+        leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
+    return restored;
+  }
+
+  /**
+   * Puts the images of a destroyed crashed or shut-down instance back as they were: each rollback
+   * internal snapshot present is applied and deleted. Idempotent, for recovery.
+   */
+  private void putBackDisks(List<DiskSnapshotRequest> rollbackRequests, Map<String, Path> oldImages,
+      String rollbackTag, List<String> actions) {
+    for (DiskSnapshotRequest r : rollbackRequests) {
+      Path image = oldImages.get(r.target());
+      if (image != null && Files.exists(image) && images.info(image).internalSnapshots().contains(rollbackTag)) {
+        images.applyInternalSnapshot(image, rollbackTag);
+        images.deleteInternalSnapshot(image, rollbackTag);
+        actions.add("disk " + r.target() + " put back as it was in " + image);
+      }
     }
   }
 
@@ -773,11 +914,13 @@ public final class SnapshotManager {
    * Makes a revert permanent: the snapshot becomes current and the images made for it owned; then
    * removes the rollback files and the images nothing needs any longer. Idempotent, for recovery.
    *
+   * @param rollbackMemory the rollback memory image, empty if the replaced instance was not running
+   *
    * @param rollback cleared once the metadata is saved, if given
    * @return what could not be removed
    */
   private List<String> commitRevert(UUID uuid, String name, Set<Path> created, java.util.Collection<Path> newImages,
-      DomainRef restored, List<DiskSnapshotRequest> rollbackRequests, String rollbackTag, Path rollbackMemory,
+      DomainRef restored, List<DiskSnapshotRequest> rollbackRequests, String rollbackTag, Optional<Path> rollbackMemory,
       Rollback rollback) {
     DomainMetadata md = store.load(uuid);
     Set<Path> owned = new HashSet<>(md.ownedImages());
@@ -793,7 +936,8 @@ public final class SnapshotManager {
     List<String> leftovers = new ArrayList<>();
     Map<String, Path> imagesByTarget = new LinkedHashMap<>();
     hypervisor.disks(restored).forEach(d -> d.image().ifPresent(p -> imagesByTarget.put(d.target(), p)));
-    bestEffort(leftovers, "rollback memory image " + rollbackMemory, () -> PrivateFiles.deleteIfExists(rollbackMemory));
+    rollbackMemory.ifPresent(m ->
+        bestEffort(leftovers, "rollback memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
     bestEffort(leftovers, "rollback disk snapshots",
         () -> deleteRollbackTags(restored, rollbackRequests, imagesByTarget, rollbackTag));
     for (Path g : garbage) {
@@ -1021,11 +1165,12 @@ public final class SnapshotManager {
   }
 
   private boolean recoverRevert(UUID uuid, Intent intent, Optional<DomainInfo> domain, List<String> actions) {
-    Path rollbackMemory = intent.rollbackMemory().orElseThrow();
+    // A revert of a crashed or shut-down instance saves no rollback memory image (see revertInactive).
+    Optional<Path> rollbackMemory = intent.rollbackMemory();
     List<DiskSnapshotRequest> rollbackRequests = intent.requests();
     String rollbackTag = rollbackRequests.isEmpty() ? "" : rollbackRequests.get(0).tag().orElseThrow();
     Set<Path> fresh = new HashSet<>(intent.files());
-    fresh.remove(rollbackMemory);
+    rollbackMemory.ifPresent(fresh::remove);
     if (domain.isPresent() && domain.get().ref().domid() != intent.domid()) {
       // the reverted instance runs: complete the revert
       DomainRef restored = domain.get().ref();
@@ -1037,7 +1182,14 @@ public final class SnapshotManager {
       actions.add("revert completed: snapshot '" + intent.snapshot() + "' is current");
       return true;
     }
-    if (domain.isPresent()) {
+    if (rollbackMemory.isEmpty()) {
+      // a crashed or shut-down instance: its rollback disk snapshots were taken after it was destroyed
+      if (domain.isEmpty()) {
+        actions.add("the revert to '" + intent.snapshot() + "' had destroyed the crashed or shut-down instance, "
+            + "which cannot be brought back: the domain no longer exists; its disks are put back as they were");
+        putBackDisks(rollbackRequests, intent.oldImages(), rollbackTag, actions);
+      }
+    } else if (domain.isPresent()) {
       // the old instance was never destroyed
       DomainRef ref = domain.get().ref();
       if (domain.get().state().isSuspended()) {
@@ -1057,11 +1209,12 @@ public final class SnapshotManager {
       }
     } else {
       // destroyed, and the new instance never came: bring the old one back
-      if (!Files.exists(rollbackMemory)) {
+      Path memory = rollbackMemory.get();
+      if (!Files.exists(memory)) {
         throw new XlsnapException("cannot recover the interrupted revert of domain " + uuid + ": it was destroyed "
-            + "and its rollback memory image " + rollbackMemory + " is missing");
+            + "and its rollback memory image " + memory + " is missing");
       }
-      DomainRef back = restorePrevious(intent.configuration().orElseThrow(), rollbackMemory, rollbackRequests,
+      DomainRef back = restorePrevious(intent.configuration().orElseThrow(), memory, rollbackRequests,
           intent.oldImages(), rollbackTag, intent.wasPaused());
       actions.add("previous instance restored as " + back);
     }
@@ -1257,6 +1410,25 @@ public final class SnapshotManager {
       return byUuid.uuid();
     }
     return hypervisor.find(selector).orElseThrow(() -> new DomainNotFoundException(selector.toString())).ref().uuid();
+  }
+
+  /**
+   * Allows a revert of a running or paused domain, and of a crashed or shut-down one that is kept
+   * (preserved); refuses Domain-0, a dying domain and a suspended one (its memory saved by a checkpoint
+   * or save, so it still has a state to resume, which a revert would silently drop).
+   */
+  private static void requireRevertible(DomainInfo info) {
+    DomainState state = info.state();
+    if (info.ref().domid() == 0) {
+      throw new DomainStateException("cannot revert Domain-0", state);
+    }
+    if (state.dying()) {
+      throw new DomainStateException("cannot revert domain " + info.ref().name() + ": it is being destroyed", state);
+    }
+    if (state.isSuspended()) {
+      throw new DomainStateException("cannot revert domain " + info.ref().name() + ": it is suspended, its memory "
+          + "saved to be resumed; resume or destroy it first", state);
+    }
   }
 
   private static void requireSnapshottable(DomainInfo info, String what) {

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A failure injected at each hypervisor primitive and each disk image operation of create, delete
  * and revert leaves the domain's state, its guest-visible memory and disks, the files and internal
  * snapshots on disk, and the metadata as they were (a delete: as they were, or as after the delete),
- * and the domain never paused.
+ * and the domain never paused. A revert of a crashed domain that fails after the dead instance was
+ * destroyed cannot bring it back: the domain is gone, and everything else is as it was (the disk
+ * images read as before, the same files and internal snapshots but the dead instance's state files,
+ * the metadata).
  */
 class FailureAtomicityTest {
   private static final List<String> DISKS = List.of("xvda", "xvdb");
@@ -51,8 +54,18 @@ class FailureAtomicityTest {
     final SnapshotManager manager;
     final DomainSelector vm = DomainSelector.byName("vm");
 
+    /** The disk images of the domain when the world was made, read when the domain is gone. */
+    final Map<String, Path> diskImages = new TreeMap<>();
+
     World(boolean withInPlaceSnapshot) {
       this(withInPlaceSnapshot, true);
+    }
+
+    World(Scenario s, boolean hostImagesFail) {
+      this(s.inPlace(), hostImagesFail);
+      if (s.crashed()) {
+        sim.crash(ref());
+      }
     }
 
     /**
@@ -83,6 +96,7 @@ class FailureAtomicityTest {
         create("e", DiskSnapshotMode.INTERNAL, DiskSnapshotMode.INTERNAL);
         write(6);
       }
+      sim.disks(ref()).forEach(d -> diskImages.put(d.target(), d.image().orElseThrow()));
     }
 
     void create(String name, DiskSnapshotMode xvda, DiskSnapshotMode xvdb) {
@@ -138,9 +152,9 @@ class FailureAtomicityTest {
       }
     }
 
-    /** Everything a failed operation must leave as it was. */
+    /** Everything a failed operation must leave as it was; the domain's state is {@code gone} if it is. */
     State state() {
-      DomainRef r = ref();
+      Optional<DomainRef> found = sim.find(vm).map(DomainInfo::ref);
       Map<String, List<String>> files = new TreeMap<>();
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
@@ -151,6 +165,15 @@ class FailureAtomicityTest {
         throw new UncheckedIOException(e);
       }
       StringBuilder guest = new StringBuilder();
+      if (found.isEmpty()) {
+        guest.append('-');
+        for (String d : DISKS) {
+          byte[] b = QemuImg.system().read(diskImages.get(d), DiskFormat.QCOW2, 65536 + 8, 8);
+          guest.append(',').append(ByteBuffer.wrap(b).getLong());
+        }
+        return new State("gone", guest.toString(), files, store.load(WORLD_UUID));
+      }
+      DomainRef r = found.get();
       guest.append(ByteBuffer.wrap(sim.readMemory(r, 8, 8)).getLong());
       for (String d : DISKS) {
         guest.append(',').append(ByteBuffer.wrap(sim.readDisk(r, d, 65536 + 8, 8)).getLong());
@@ -165,6 +188,16 @@ class FailureAtomicityTest {
   }
 
   record State(String domainState, String guest, Map<String, List<String>> files, DomainMetadata metadata) {
+    /**
+     * This state as it must be after a revert of this crashed domain destroyed it and could not go on:
+     * the domain gone with its state files, its disks reading as they did, all else alike.
+     */
+    State gone() {
+      Map<String, List<String>> left = new TreeMap<>(files);
+      left.keySet().removeIf(f -> f.endsWith("domain.properties") || f.endsWith("memory.bin"));
+      return new State("gone", "-" + guest.substring(guest.indexOf(',')), left, metadata);
+    }
+
     /** The tree's shape and the current snapshot, without times and stamps that differ between runs. */
     String tree() {
       StringBuilder b = new StringBuilder();
@@ -174,7 +207,16 @@ class FailureAtomicityTest {
     }
   }
 
-  record Scenario(String name, boolean inPlace, boolean isDelete, Consumer<World> operation) {}
+  /**
+   * An operation to test.
+   *
+   * @param crashed whether the guest crashes (preserved) before the operation
+   */
+  record Scenario(String name, boolean inPlace, boolean isDelete, boolean crashed, Consumer<World> operation) {
+    Scenario(String name, boolean inPlace, boolean isDelete, Consumer<World> operation) {
+      this(name, inPlace, isDelete, false, operation);
+    }
+  }
 
   /** What a run of the scenario without failures does: the calls per point and the state after. */
   record CleanRun(List<Integer> counts, State after) {
@@ -184,7 +226,7 @@ class FailureAtomicityTest {
   }
 
   private CleanRun cleanRun(Scenario s, boolean hostImagesFail) {
-    try (World w = new World(s.inPlace(), hostImagesFail)) {
+    try (World w = new World(s, hostImagesFail)) {
       w.disarm();
       s.operation().accept(w);
       CleanRun run = new CleanRun(w.points().stream().map(InjectionPoint::calls).toList(), w.state());
@@ -208,7 +250,11 @@ class FailureAtomicityTest {
             w -> w.manager.revert(w.vm, "a", RevertOptions.DEFAULTS)),
         new Scenario("revert to d paused (new overlays)", false, false,
             w -> w.manager.revert(w.vm, "d", new RevertOptions(RevertTarget.PAUSED, false))),
-        new Scenario("revert to e in place", true, false, w -> w.manager.revert(w.vm, "e", RevertOptions.DEFAULTS)));
+        new Scenario("revert to e in place", true, false, w -> w.manager.revert(w.vm, "e", RevertOptions.DEFAULTS)),
+        new Scenario("revert of a crashed domain to a (extract and new overlay)", false, false, true,
+            w -> w.manager.revert(w.vm, "a", RevertOptions.DEFAULTS)),
+        new Scenario("revert of a crashed domain to e in place, paused", true, false, true,
+            w -> w.manager.revert(w.vm, "e", new RevertOptions(RevertTarget.PAUSED, false))));
   }
 
   @TestFactory
@@ -225,7 +271,7 @@ class FailureAtomicityTest {
     CleanRun clean = cleanRun(s, false);
     State after = clean.after();
     for (int n = 1; n <= clean.total(); n++) {
-      try (World w = new World(s.inPlace(), false)) {
+      try (World w = new World(s, false)) {
         State before = w.state();
         String where = s.name() + ", crash at " + w.arm(n, clean.counts(), true);
         Crash.REACHED.drainPermits();
@@ -246,15 +292,21 @@ class FailureAtomicityTest {
         assertThat(w.store.loadIntent(uuid)).as("%s: intent cleared", where).isEmpty();
         State now = w.state();
         assertThat(now.domainState()).as("%s: domain state after %s", where, recovery)
-            .isIn(before.domainState(), after.domainState()).isNotEqualTo("suspended");
-        boolean asBefore = now.tree().equals(before.tree()) && now.files().equals(before.files())
-            && now.guest().equals(before.guest()) && now.domainState().equals(before.domainState());
-        boolean asAfter = now.tree().equals(after.tree()) && now.files().equals(after.files())
-            && now.guest().equals(after.guest()) && now.domainState().equals(after.domainState());
-        assertThat(asBefore || asAfter).as("%s: wholly before or wholly after; recovery %s%n before %s%n after  %s%n"
-            + " now    %s", where, recovery, before, after, now).isTrue();
+            .isIn(before.domainState(), after.domainState(), s.crashed() ? "gone" : before.domainState())
+            .isNotEqualTo("suspended");
+        boolean asBefore = same(now, before);
+        boolean asAfter = same(now, after);
+        boolean gone = s.crashed() && same(now, before.gone());
+        assertThat(asBefore || asAfter || gone).as("%s: wholly before or wholly after%s; recovery %s%n before %s%n"
+            + " after  %s%n now    %s", where, s.crashed() ? " or destroyed with disks as before" : "", recovery,
+            before, after, now).isTrue();
       }
     }
+  }
+
+  private static boolean same(State a, State b) {
+    return a.tree().equals(b.tree()) && a.files().equals(b.files()) && a.guest().equals(b.guest())
+        && a.domainState().equals(b.domainState());
   }
 
   @TestFactory
@@ -266,20 +318,33 @@ class FailureAtomicityTest {
     CleanRun clean = cleanRun(s, true);
     State after = clean.after();
     int failures = 0;
+    int destroyed = 0;
     for (int n = 1; n <= clean.total(); n++) {
-      try (World w = new World(s.inPlace())) {
+      try (World w = new World(s, true)) {
         State before = w.state();
         String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false);
         boolean failed = false;
+        String message = "";
         try {
           s.operation().accept(w);
         } catch (XlsnapException e) {
           failed = true;
           failures++;
+          message = e.getMessage();
         }
         w.disarm();
         State now = w.state();
-        if (failed) {
+        if (failed && now.domainState().equals("gone") && s.crashed()) {
+          // the crashed instance was destroyed: not brought back, all else as it was
+          destroyed++;
+          State gone = before.gone();
+          assertThat(message).as("%s: message", where).contains("was destroyed and is not brought back")
+              .contains("Its disks are untouched");
+          assertThat(now.guest()).as("%s: disk contents", where).isEqualTo(gone.guest());
+          assertThat(now.files()).as("%s: files", where).isEqualTo(gone.files());
+          assertThat(now.metadata()).as("%s: metadata", where).isEqualTo(before.metadata());
+          assertThat(w.store.loadIntent(WORLD_UUID)).as("%s: intent cleared", where).isEmpty();
+        } else if (failed) {
           // wholly before: domain, guest, files and metadata as they were
           assertThat(now.domainState()).as("%s: domain state", where).isEqualTo(before.domainState());
           assertThat(now.guest()).as("%s: guest contents", where).isEqualTo(before.guest());
@@ -296,5 +361,8 @@ class FailureAtomicityTest {
       }
     }
     assertThat(failures).as("injected failures that failed %s", s.name()).isPositive();
+    if (s.crashed()) {
+      assertThat(destroyed).as("failures of %s after the crashed instance was destroyed", s.name()).isPositive();
+    }
   }
 }

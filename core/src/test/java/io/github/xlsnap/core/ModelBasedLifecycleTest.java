@@ -1,6 +1,7 @@
 package io.github.xlsnap.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Random sequences of guest writes, creates (paused or live; each disk internal or external),
- * deletes (all three modes) and reverts (all three targets) on the simulated host, checked against a
+ * deletes (all three modes), reverts (all three targets) and guest crashes (the domain preserved,
+ * crashed: creates are refused, deletes and reverts work) on the simulated host, checked against a
  * plain model after every step: the tree's relations and current snapshot match the model, the
  * domain's run state is what the model expects, and at the end reverting to every surviving snapshot
  * restores exactly the guest memory and disk contents present when it was taken. QuickTheories
@@ -41,8 +43,10 @@ class ModelBasedLifecycleTest {
 
   /** One command, decoded from a generated integer so that QuickTheories can shrink it. */
   record Command(int kind, int arg, int flags) {
+    static final int CODES = 42 * 8;
+
     static Command decode(int code) {
-      return new Command(code % 5, (code / 5) % 7, code / 35);
+      return new Command(code % 6, (code / 6) % 7, code / 42);
     }
 
     @Override
@@ -51,7 +55,8 @@ class ModelBasedLifecycleTest {
         case 0, 1 -> "write " + (flags % 1000);
         case 2 -> "create s" + arg + (flags % 2 == 1 ? " --live" : "") + " disks " + modes();
         case 3 -> "delete s" + arg + " " + DeleteMode.values()[flags % 3];
-        default -> "revert s" + arg + " " + RevertTarget.values()[flags % 3];
+        case 4 -> "revert s" + arg + " " + RevertTarget.values()[flags % 3];
+        default -> "crash";
       };
     }
 
@@ -79,6 +84,7 @@ class ModelBasedLifecycleTest {
     Optional<String> current = Optional.empty();
     long value;
     boolean paused;
+    boolean crashed;
 
     List<String> children(String name) {
       return parents.entrySet().stream().filter(e -> e.getValue().equals(Optional.of(name))).map(Map.Entry::getKey)
@@ -106,7 +112,7 @@ class ModelBasedLifecycleTest {
   @Test
   void randomLifecyclesMatchTheModel() {
     qt().withExamples(EXAMPLES).withShrinkCycles(30)
-        .forAll(lists().of(integers().between(0, 35 * 8 - 1).map(Command::decode)).ofSizeBetween(1, 9))
+        .forAll(lists().of(integers().between(0, Command.CODES - 1).map(Command::decode)).ofSizeBetween(1, 9))
         .checkAssert(this::runSequence);
   }
 
@@ -128,6 +134,7 @@ class ModelBasedLifecycleTest {
         apply(c, manager, guest, model, vm);
         checkTree(manager.tree(vm), model);
         assertThat(guest.paused()).as("domain paused after %s", c).isEqualTo(model.paused);
+        assertThat(guest.crashed()).as("domain crashed after %s", c).isEqualTo(model.crashed);
       }
       for (String name : List.copyOf(model.states.keySet())) {
         manager.revert(vm, name, new RevertOptions(RevertTarget.RUNNING, false));
@@ -140,6 +147,9 @@ class ModelBasedLifecycleTest {
     String name = "s" + c.arg();
     switch (c.kind()) {
       case 0, 1 -> {
+        if (model.crashed) {
+          return; // a crashed guest writes nothing
+        }
         if (model.paused) {
           guest.unpause();
           model.paused = false;
@@ -149,6 +159,11 @@ class ModelBasedLifecycleTest {
       }
       case 2 -> {
         if (model.states.containsKey(name)) {
+          return;
+        }
+        if (model.crashed) {
+          assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name(name).build()))
+              .isInstanceOf(DomainStateException.class);
           return;
         }
         manager.create(vm, CreateSpec.builder().name(name).live(c.flags() % 2 == 1).disks(c.specs()).build());
@@ -187,7 +202,7 @@ class ModelBasedLifecycleTest {
           model.pausedWhenTaken.remove(g);
         });
       }
-      default -> {
+      case 4 -> {
         if (!model.states.containsKey(name)) {
           return;
         }
@@ -195,11 +210,23 @@ class ModelBasedLifecycleTest {
         manager.revert(vm, name, new RevertOptions(target, false));
         assertThat(guest.read()).as("contents after %s", c).isEqualTo(model.states.get(name));
         model.current = Optional.of(name);
+        model.crashed = false;
         model.paused = switch (target) {
           case AS_TAKEN -> model.pausedWhenTaken.get(name);
           case RUNNING -> false;
           case PAUSED -> true;
         };
+      }
+      default -> {
+        if (model.crashed) {
+          return;
+        }
+        if (model.paused) {
+          guest.unpause(); // only a running guest can crash
+          model.paused = false;
+        }
+        guest.crash();
+        model.crashed = true;
       }
     }
   }
@@ -241,6 +268,14 @@ class ModelBasedLifecycleTest {
 
     void unpause() {
       host.unpause(ref());
+    }
+
+    boolean crashed() {
+      return host.info(ref()).state().word().equals("crashed");
+    }
+
+    void crash() {
+      host.crash(ref());
     }
   }
 }

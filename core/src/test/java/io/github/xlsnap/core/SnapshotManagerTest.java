@@ -195,6 +195,145 @@ class SnapshotManagerTest {
   }
 
   @Test
+  void revertsACrashedDomainToARunningSnapshotAndAPoweredOffOneToAPausedSnapshot() {
+    guestWrites("one");
+    manager.create(vm, CreateSpec.builder().name("one").build()); // xvda internal (applied in place), xvdb overlay
+    guestWrites("two");
+    host.pause(ref());
+    manager.create(vm, CreateSpec.builder().name("two").build());
+    host.unpause(ref());
+    guestWrites("crash-time");
+    DomainRef crashed = ref();
+    host.crash(crashed);
+    assertThat(host.info(crashed).state().word()).isEqualTo("crashed");
+
+    DomainRef back = manager.revert(vm, "one", RevertOptions.DEFAULTS);
+    assertThat(back.uuid()).isEqualTo(crashed.uuid());
+    assertThat(back.domid()).isNotEqualTo(crashed.domid());
+    assertThat(host.info(back).state()).isEqualTo(DomainState.RUNNING);
+    assertThat(memory()).isEqualTo("one");
+    assertThat(disk("xvda")).isEqualTo("one");
+    assertThat(disk("xvdb")).isEqualTo("one");
+    assertThat(manager.current(vm).map(Snapshot::name)).contains("one");
+    assertNoRollbackLeftovers();
+
+    guestWrites("powered-off");
+    host.powerOff(ref());
+    assertThat(host.info(ref()).state().word()).isEqualTo("shutdown");
+    manager.revert(vm, "two", RevertOptions.DEFAULTS);
+    assertThat(host.info(ref()).state()).isEqualTo(DomainState.PAUSED);
+    assertThat(memory()).isEqualTo("two");
+    assertThat(disk("xvda")).isEqualTo("two");
+    assertThat(disk("xvdb")).isEqualTo("two");
+    assertThat(manager.current(vm).map(Snapshot::name)).contains("two");
+    assertNoRollbackLeftovers();
+    assertThat(store.loadIntent(ref().uuid())).isEmpty();
+  }
+
+  /** No rollback memory image in the data directory, no rollback internal snapshot in any disk image. */
+  private void assertNoRollbackLeftovers() {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        assertThat(f.getFileName().toString()).doesNotStartWith(".rollback-");
+        if (f.toString().endsWith(".qcow2")) {
+          assertThat(images.info(f).internalSnapshots()).noneMatch(t -> t.contains("rollback"));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Every file under the test directory, a qcow2 image with its internal snapshots. */
+  private java.util.Map<String, List<String>> files() {
+    java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        out.put(dir.relativize(f).toString(), f.toString().endsWith(".qcow2") ? images.info(f).internalSnapshots()
+            : List.of());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  @Test
+  void aRevertOfACrashedDomainThatFailsAfterTheDestroyRemovesWhatItMadeAndLeavesTheDisksAsTheyWere() {
+    guestWrites("one");
+    manager.create(vm, CreateSpec.builder().name("one").build());
+    guestWrites("crash-time");
+    DomainRef crashed = ref();
+    List<DomainDisk> disks = host.disks(crashed);
+    host.crash(crashed);
+    var metadata = store.load(crashed.uuid());
+    var before = files();
+    host.injectFault(io.github.xlsnap.core.sim.SimFault.RESTORE);
+
+    assertThatThrownBy(() -> manager.revert(vm, "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(XlsnapException.class)
+        .hasMessageContaining("crashed instance (domid " + crashed.domid() + ") was destroyed and is not brought back")
+        .hasMessageContaining("Its disks are untouched")
+        .hasRootCauseInstanceOf(HypervisorException.class);
+
+    assertThat(host.find(vm)).as("no restored instance").isEmpty();
+    var gone = new java.util.TreeMap<>(before);
+    gone.keySet().removeIf(f -> f.endsWith("domain.properties") || f.endsWith("memory.bin"));
+    assertThat(files()).as("no new images, no rollback snapshots, only the dead instance's state gone")
+        .isEqualTo(gone);
+    for (DomainDisk d : disks) {
+      long off = d.target().equals("xvdb") ? 4096 : 0;
+      assertThat(new String(images.read(d.image().orElseThrow(), d.format(), off, 16), UTF_8).replace("\0", ""))
+          .as("disk %s as it was", d.target()).isEqualTo("crash-time");
+    }
+    assertThat(store.load(crashed.uuid())).isEqualTo(metadata);
+    assertThat(store.loadIntent(crashed.uuid())).isEmpty();
+    assertThatThrownBy(() -> manager.revert(vm, "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(DomainNotFoundException.class);
+  }
+
+  @Test
+  void revertStillRefusesDomain0ASuspendedDomainADyingOneAndAMissingOne() throws Exception {
+    manager.create(vm, CreateSpec.builder().name("one").build());
+    assertThatThrownBy(() -> manager.revert(DomainSelector.byName("Domain-0"), "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(DomainStateException.class).hasMessageContaining("Domain-0");
+    assertThatThrownBy(() -> manager.revert(DomainSelector.byName("nope"), "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(DomainNotFoundException.class);
+
+    Path saved = dir.resolve("saved.memory");
+    Files.createFile(saved);
+    host.checkpoint(ref(), saved, io.github.xlsnap.core.spi.CheckpointMode.STOPPED);
+    int suspendedDomid = ref().domid();
+    assertThatThrownBy(() -> manager.revert(vm, "one", RevertOptions.DEFAULTS.forced()))
+        .isInstanceOf(DomainStateException.class).hasMessageContaining("suspended");
+    assertThat(ref().domid()).isEqualTo(suspendedDomid);
+    assertThat(host.info(ref()).state().isSuspended()).isTrue();
+    host.resume(ref());
+
+    // Xen reports a domain being destroyed as dying; the simulated host has no such moment
+    io.github.xlsnap.core.spi.Hypervisor dying = (io.github.xlsnap.core.spi.Hypervisor) java.lang.reflect.Proxy
+        .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.github.xlsnap.core.spi.Hypervisor.class},
+            (proxy, method, args) -> {
+              Object result;
+              try {
+                result = method.invoke(host, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+              if (result instanceof Optional<?> o && o.isPresent() && o.get() instanceof DomainInfo i) {
+                return Optional.of(new DomainInfo(i.ref(), new DomainState(false, false, false, true,
+                    Optional.of(ShutdownReason.CRASH)), i.memoryKib(), i.vcpus(), i.cpuTime()));
+              }
+              return result;
+            });
+    SnapshotManager overDying = SnapshotManager.builder(dying, store).diskImages(images).build();
+    int domid = ref().domid();
+    assertThatThrownBy(() -> overDying.revert(vm, "one", RevertOptions.DEFAULTS.forced()))
+        .isInstanceOf(DomainStateException.class).hasMessageContaining("being destroyed");
+    assertThat(ref().domid()).isEqualTo(domid);
+  }
+
+  @Test
   void branchesAfterARevert() {
     manager.create(vm, CreateSpec.builder().name("a").build());
     manager.create(vm, CreateSpec.builder().name("b").build());

@@ -24,6 +24,11 @@ import java.util.TreeMap;
  * domain is touched (see {@link io.github.xlsnap.core.spi.SnapshotStore#saveIntent}), so that a
  * manager started after a crash can finish or undo it. Encoded as {@code java.util.Properties} text.
  *
+ * <p>Format {@code xlsnap-intent-1} is every intent's but one: a revert of a crashed or shut-down
+ * instance, which has no rollback memory image, is written as {@code xlsnap-intent-2} (the same keys,
+ * without {@code rollback_memory}), so that an older version, which cannot recover it, refuses it by
+ * its format instead of failing on the missing image. Both formats are read.
+ *
  * @param operation what was being done
  * @param snapshot the snapshot concerned (for a delete, the one named by the caller)
  * @param domid the domain's instance when the operation began
@@ -34,7 +39,8 @@ import java.util.TreeMap;
  * @param doomed delete only: the snapshots it deletes
  * @param cleanup delete only: internal snapshots ({@code image} to tag) and files to remove once committed
  * @param oldImages revert only: the disk images of the instance being replaced
- * @param rollbackMemory revert only: where the instance being replaced is saved
+ * @param rollbackMemory revert only: where the instance being replaced is saved; empty if it was
+ *     crashed or shut down, so not saved
  * @param configuration revert only: the configuration to restore it from
  */
 public record Intent(
@@ -62,6 +68,8 @@ public record Intent(
   }
 
   private static final String FORMAT = "xlsnap-intent-1";
+  /** The format of a revert without rollback memory image; see the class description. */
+  private static final String FORMAT_WITHOUT_ROLLBACK_MEMORY = "xlsnap-intent-2";
 
   /**
    * Copies the collections.
@@ -98,7 +106,8 @@ public record Intent(
    */
   public String encode() {
     Map<String, String> p = new TreeMap<>();
-    p.put("format", FORMAT);
+    boolean noRollbackMemory = operation == Operation.REVERT && rollbackMemory.isEmpty();
+    p.put("format", noRollbackMemory ? FORMAT_WITHOUT_ROLLBACK_MEMORY : FORMAT);
     p.put("operation", operation.name());
     p.put("snapshot", snapshot);
     p.put("domid", Integer.toString(domid));
@@ -154,7 +163,8 @@ public record Intent(
     } catch (IOException | IllegalArgumentException e) {
       throw new XlsnapException("unreadable operation record: " + e.getMessage(), e);
     }
-    if (!FORMAT.equals(p.getProperty("format"))) {
+    String format = p.getProperty("format");
+    if (!FORMAT.equals(format) && !FORMAT_WITHOUT_ROLLBACK_MEMORY.equals(format)) {
       throw new XlsnapException("operation record of unknown format " + p.getProperty("format"));
     }
     try {
@@ -185,10 +195,17 @@ public record Intent(
       }
       Optional<DomainConfiguration> configuration = Optional.ofNullable(p.getProperty("configuration.backend"))
           .map(b -> new DomainConfiguration(b, p.getProperty("configuration.content", "")));
-      return new Intent(Operation.valueOf(p.getProperty("operation")), p.getProperty("snapshot"),
+      Operation operation = Operation.valueOf(p.getProperty("operation"));
+      Optional<Path> rollbackMemory = Optional.ofNullable(p.getProperty("rollback_memory")).map(Path::of);
+      if (operation == Operation.REVERT
+          && rollbackMemory.isEmpty() != FORMAT_WITHOUT_ROLLBACK_MEMORY.equals(format)) {
+        throw new IllegalArgumentException("a revert record of format " + format
+            + (rollbackMemory.isEmpty() ? " lacks" : " has") + " rollback_memory");
+      }
+      return new Intent(operation, p.getProperty("snapshot"),
           Integer.parseInt(p.getProperty("domid")), Boolean.parseBoolean(p.getProperty("was_paused")),
           Boolean.parseBoolean(p.getProperty("with_memory")), files, requests, doomed, cleanup, oldImages,
-          Optional.ofNullable(p.getProperty("rollback_memory")).map(Path::of), configuration);
+          rollbackMemory, configuration);
     } catch (RuntimeException e) {
       throw new XlsnapException("unreadable operation record: " + e, e);
     }

@@ -187,6 +187,10 @@ final class Checkpointer {
     if (domain.suspended()) {
       throw new DomainStateException("domain " + ref + " is already suspended", domain.state());
     }
+    if (domain.preserved().isPresent()) {
+      throw new DomainStateException("domain " + ref + " has shut down, so it has no live state to save",
+          domain.state());
+    }
     return domain;
   }
 

@@ -59,6 +59,10 @@ final class PropertiesText {
     return new PropertiesText(values);
   }
 
+  boolean has(String key) {
+    return values.containsKey(key);
+  }
+
   String string(String key) {
     String value = values.get(key);
     if (value == null) {

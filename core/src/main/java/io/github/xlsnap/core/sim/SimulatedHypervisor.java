@@ -13,6 +13,7 @@ import io.github.xlsnap.core.DomainSelector;
 import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.DomainStateException;
 import io.github.xlsnap.core.HypervisorException;
+import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.disk.DiskImages;
 import io.github.xlsnap.core.disk.ImageInfo;
 import io.github.xlsnap.core.disk.QemuImg;
@@ -69,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * suspended (shut down with reason suspend) until {@link #resume}; the paused flag is independent of
  * suspension, as in Xen. {@link #destroy} and {@link #shutdown} (the simulated guest obeys at once, as
  * with {@code on_poweroff=destroy}) make it disappear: its memory and state are deleted, its disk
- * images never, for they are user data. A guest step ({@link #write}) is possible only while the
+ * images never, for they are user data. The guest itself may {@link #crash} or {@link #powerOff}, as
+ * with {@code on_crash="preserve"} / {@code on_poweroff="preserve"}: the domain then stays, shut down
+ * with reason crash or poweroff, inactive but readable, until it is destroyed. A guest step ({@link #write}) is possible only while the
  * domain runs; reads are possible in any state.
  *
  * <p><b>Disks.</b> {@link DomainDisk#heldByDeviceModel()} is always false: no QEMU process holds a
@@ -281,6 +284,54 @@ public final class SimulatedHypervisor implements Hypervisor {
   }
 
   /**
+   * Makes the guest crash, as a kernel panic would, on a domain configured with
+   * {@code on_crash="preserve"}: the domain stays, shut down with reason
+   * {@link ShutdownReason#CRASH} ({@code xl list} shows {@code ----c-}), with its memory and disks
+   * kept for inspection ({@link #readMemory}, {@link #readDisk}, {@link #configuration}) until
+   * {@link #destroy}. It no longer runs: guest steps,
+   * checkpoints, disk snapshots and {@link #resume} are refused.
+   *
+   * @param domain the running domain
+   * @throws DomainStateException if the domain is paused, suspended or already shut down (its guest
+   *     cannot act), or is {@value #DOM0_NAME}
+   * @throws DomainNotFoundException if the domain no longer exists
+   */
+  public void crash(DomainRef domain) {
+    preserveAfterGuestShutdown(domain, ShutdownReason.CRASH, "crash");
+  }
+
+  /**
+   * Makes the guest power itself off, as {@code poweroff} inside it would, on a domain configured
+   * with {@code on_poweroff="preserve"}: the domain stays, shut down with reason
+   * {@link ShutdownReason#POWEROFF}, with its memory and disks kept until
+   * {@link #destroy}, as after {@link #crash}. (A {@link #shutdown} request from outside instead
+   * simulates {@code on_poweroff="destroy"}, the default: the domain disappears.)
+   *
+   * @param domain the running domain
+   * @throws DomainStateException if the domain is paused, suspended or already shut down (its guest
+   *     cannot act), or is {@value #DOM0_NAME}
+   * @throws DomainNotFoundException if the domain no longer exists
+   */
+  public void powerOff(DomainRef domain) {
+    preserveAfterGuestShutdown(domain, ShutdownReason.POWEROFF, "powerOff");
+  }
+
+  private void preserveAfterGuestShutdown(DomainRef domain, ShutdownReason reason,
+      String operation) {
+    requireNonNull(domain, "domain");
+    locked(operation, () -> {
+      DomainRecord record = host.requireGuest(domain, operation);
+      if (!record.isRunning()) {
+        throw new DomainStateException("domain " + domain + " does not run, so its guest cannot " + operation,
+            record.state());
+      }
+      host.save(record.withPreserved(reason));
+      LOG.info("guest of {} shut down ({}); the domain is preserved", domain, reason);
+      return null;
+    });
+  }
+
+  /**
    * Makes a guest step that writes memory only: {@code write(domain, new GuestWrite.Memory(offset, data))}.
    *
    * @param domain the running domain
@@ -417,7 +468,8 @@ public final class SimulatedHypervisor implements Hypervisor {
    * pre-copy rounds while guest steps go on, then stops the guest for a final round; a checkpoint of a
    * paused domain, or a stopped one, is a single round under the host lock.
    *
-   * @throws DomainStateException if the domain is already suspended, or is {@value #DOM0_NAME}
+   * @throws DomainStateException if the domain is already suspended or has shut down (crashed or
+   *     powered off, see {@link #crash}), or is {@value #DOM0_NAME}
    * @throws HypervisorException if the image file does not exist or cannot be written
    */
   @Override
@@ -772,10 +824,10 @@ public final class SimulatedHypervisor implements Hypervisor {
         "%s bytes at offset %s are outside the %s bytes of the %s", length, offset, size, what);
   }
 
-  /** Returns the domain, which must be paused or suspended; the caller holds the lock. */
+  /** Returns the domain, which must be paused or suspended, not shut down; the caller holds the lock. */
   private DomainRecord requireStopped(DomainRef domain, String operation) throws IOException {
     DomainRecord record = host.requireGuest(domain, operation);
-    if (record.isRunning()) {
+    if (record.isRunning() || record.preserved().isPresent()) {
       throw new DomainStateException(operation + " needs " + domain + " paused or suspended", record.state());
     }
     return record;

@@ -11,7 +11,9 @@
  * host.properties                    format version (1) and the next domid to hand out
  * lock                               locked by each call, against other processes
  * domains/UUID/domain.properties     a domain's name, UUID, memory size, vcpus, disks (target,
- *                                    format, image, size), domid and paused/suspended flags
+ *                                    format, image, size), domid, paused/suspended flags
+ *                                    and, for a preserved domain whose guest crashed or powered
+ *                                    off, its shutdown reason (key shutdown, CRASH or POWEROFF)
  * domains/UUID/memory.bin            its memory, as many bytes as it has
  * domains/UUID/dirty-pages.bitmap    the pages written since they were copied, while a live
  *                                    checkpoint runs

@@ -15,8 +15,10 @@ import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.DomainStateException;
 import io.github.xlsnap.core.HypervisorException;
+import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.disk.DiskImages;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
@@ -412,6 +414,58 @@ class SimulatedHypervisorTest {
     assertThat(directory.resolve("domain.properties")).doesNotExist();
     assertThat(image(domain.uuid(), "xvda.qcow2")).exists();
     assertThatThrownBy(() -> host.destroy(domain)).isInstanceOf(DomainNotFoundException.class);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = ShutdownReason.class, names = {"CRASH", "POWEROFF"})
+  void aGuestThatCrashesOrPowersOffIsPreservedInactiveUntilDestroyed(ShutdownReason reason) throws IOException {
+    DomainRef domain = create("dead", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    host.write(domain, new GuestWrite.Memory(0, HELLO), new GuestWrite.Disk("xvda", 0, HELLO));
+    DomainConfiguration alive = host.configuration(domain);
+
+    if (reason == ShutdownReason.CRASH) {
+      host.crash(domain);
+    } else {
+      host.powerOff(domain);
+    }
+
+    DomainState state = host.info(domain).state();
+    assertThat(state.shutdown()).contains(reason);
+    assertThat(state.isActive()).isFalse();
+    assertThat(state.isSuspended()).isFalse();
+    assertThat(state.running()).isFalse();
+    assertThat(state.word()).isEqualTo(reason == ShutdownReason.CRASH ? "crashed" : "shutdown");
+    try (SimulatedHypervisor second = SimulatedHypervisor.open(fixture.hostDirectory(), images)) {
+      assertThat(second.info(domain).state()).as("persisted").isEqualTo(state);
+    }
+    assertThat(host.readMemory(domain, 0, HELLO.length)).as("memory kept").isEqualTo(HELLO);
+    assertThat(host.readDisk(domain, "xvda", 0, HELLO.length)).as("disk kept").isEqualTo(HELLO);
+    assertThat(host.configuration(domain)).isEqualTo(alive);
+    assertThat(host.disks(domain)).extracting(DomainDisk::target).containsExactly("xvda");
+
+    assertThatThrownBy(() -> host.writeMemory(domain, 0, HELLO)).isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.checkpoint(domain, emptyFile("m.img"), CheckpointMode.STOPPED))
+        .isInstanceOf(DomainStateException.class).hasMessageContaining("shut down");
+    assertThatThrownBy(() -> host.resume(domain)).isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.snapshotDisks(domain, List.of(DiskSnapshotRequest.internal("xvda", TAG))))
+        .isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.shutdown(domain)).isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.crash(domain)).isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.powerOff(domain)).isInstanceOf(DomainStateException.class);
+    assertThat(host.info(domain).state()).isEqualTo(state);
+
+    host.destroy(domain);
+    assertThat(host.find(DomainSelector.byUuid(domain.uuid()))).isEmpty();
+    assertThat(image(domain.uuid(), "xvda.qcow2")).exists();
+  }
+
+  @Test
+  void onlyARunningGuestCanCrash() {
+    DomainRef paused = create("paused");
+    host.pause(paused);
+    assertThatThrownBy(() -> host.crash(paused)).isInstanceOf(DomainStateException.class);
+    assertThatThrownBy(() -> host.powerOff(paused)).isInstanceOf(DomainStateException.class);
+    assertThat(host.info(paused).state().isActive()).isTrue();
   }
 
   @Test

@@ -1,0 +1,49 @@
+package io.github.xlsnap.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.xlsnap.core.XlsnapException;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The operation record's text: both formats read, each variant written in its own. */
+class IntentTest {
+  private static Intent revert(Optional<Path> rollbackMemory) {
+    return new Intent(Intent.Operation.REVERT, "a", 7, false, rollbackMemory.isPresent(),
+        List.of(Path.of("/d/xvda.xlsnap-id1.qcow2")), List.of(DiskSnapshotRequest.internal("xvda", "xlsnap-rollback-id1")),
+        List.of(), List.of(), Map.of("xvda", Path.of("/d/xvda.qcow2")), rollbackMemory,
+        Optional.of(new DomainConfiguration("sim", "name=vm\n")));
+  }
+
+  @Test
+  void aRevertWithRollbackMemoryKeepsFormat1AndAnOlderRecordStillReads() {
+    Intent saved = revert(Optional.of(Path.of("/s/.rollback-id1.memory")));
+    assertThat(saved.encode()).contains("format=xlsnap-intent-1");
+    assertThat(Intent.decode(saved.encode())).isEqualTo(saved);
+    // as written before reverts of crashed domains existed
+    String old = "domid=3\nfile.0=/s/.rollback-id2.memory\nformat=xlsnap-intent-1\noperation=REVERT\n"
+        + "rollback_memory=/s/.rollback-id2.memory\nsnapshot=b\nwas_paused=true\nwith_memory=true\n"
+        + "configuration.backend=sim\nconfiguration.content=x\n";
+    Intent decoded = Intent.decode(old);
+    assertThat(decoded.rollbackMemory()).contains(Path.of("/s/.rollback-id2.memory"));
+    assertThat(decoded.wasPaused()).isTrue();
+  }
+
+  @Test
+  void aRevertOfACrashedInstanceIsFormat2WithoutRollbackMemory() {
+    Intent saved = revert(Optional.empty());
+    String text = saved.encode();
+    assertThat(text).contains("format=xlsnap-intent-2").doesNotContain("rollback_memory");
+    assertThat(Intent.decode(text)).isEqualTo(saved);
+    assertThatThrownBy(() -> Intent.decode(text + "rollback_memory=/s/m\n")).isInstanceOf(XlsnapException.class)
+        .hasMessageContaining("has rollback_memory");
+    assertThatThrownBy(() -> Intent.decode(text.replace("xlsnap-intent-2", "xlsnap-intent-1")))
+        .isInstanceOf(XlsnapException.class).hasMessageContaining("lacks rollback_memory");
+  }
+}
