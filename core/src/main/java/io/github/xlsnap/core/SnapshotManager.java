@@ -540,8 +540,13 @@ public final class SnapshotManager {
         + " can be deleted once the domain no longer runs on it", null);
   }
 
+  /**
+   * The images a device model holds open: the disks' images and their backing chains, whenever the
+   * domain exists in any state (the device model of a crashed or shut-down domain that Xen preserves
+   * runs until the domain is destroyed).
+   */
   private Set<Path> heldImages(ImageGraph graph, Optional<DomainInfo> info, List<DomainDisk> activeDisks) {
-    if (info.isEmpty() || !info.get().state().isActive() && !info.get().state().isSuspended()) {
+    if (info.isEmpty()) {
       return Set.of();
     }
     Set<Path> tops = new HashSet<>();

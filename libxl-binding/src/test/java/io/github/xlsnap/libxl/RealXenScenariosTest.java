@@ -13,6 +13,7 @@ import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.ListQuery;
 import io.github.xlsnap.core.RevertOptions;
 import io.github.xlsnap.core.RevertTarget;
+import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.spi.CheckpointMode;
@@ -386,5 +387,43 @@ class RealXenScenariosTest {
       throw new AssertionError("neither a cancellation nor a completed checkpoint: " + outcome,
           outcome instanceof Throwable t ? t : null);
     }
+  }
+
+  @Test
+  @Order(9)
+  void aCrashedGuestIsRevertedToASnapshot() throws Exception {
+    int before = console().lastCounter();
+    manager.create(vm(), CreateSpec.builder().name("s4").build());
+    int after = console().lastCounter();
+    assertRunningAndTicking();
+    while (console().lastCounter() <= after + 3) {
+      console().awaitTicks(console().mark(), 1, TICKS);
+    }
+    // a kernel panic through the guest's sysrq node; the guest's on_crash is "preserve"
+    RealXenFixture.run(Duration.ofSeconds(60), "xl", "sysrq", ref().name(), "c");
+    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    DomainState state = xl.info(ref()).state();
+    while (!state.shutdown().filter(r -> r == ShutdownReason.CRASH).isPresent()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("the guest did not crash after xl sysrq c: " + state);
+      }
+      Thread.sleep(250);
+      state = xl.info(ref()).state();
+    }
+    int mark = console().mark();
+    long t0 = System.nanoTime();
+    DomainRef r4 = manager.revert(vm(), "s4", RevertOptions.DEFAULTS);
+    long revertMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(xl.info(r4).state().isActive()).as("active after the revert").isTrue();
+    assertThat(xl.info(r4).state().paused()).isFalse();
+    List<Tick> ticks = console().awaitRestartedTicks(mark, after + 1, 2, TICKS);
+    assertResumedFrom(ticks, before, after, "s4");
+    RealXen.report("crashed guest (xl sysrq c, on_crash=preserve) reverted to s4: " + revertMs + " ms; first ticks "
+        + ticks.subList(0, 2));
+
+    manager.delete(vm(), "s4", DeleteMode.MERGE);
+    assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
+    assertThat(fixture.images().info(xl.disks(r4).get(0).image().orElseThrow()).internalSnapshots()).isEmpty();
+    assertRunningAndTicking();
   }
 }
