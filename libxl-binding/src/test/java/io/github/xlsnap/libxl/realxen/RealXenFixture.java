@@ -105,7 +105,8 @@ public final class RealXenFixture implements HypervisorFixture {
         "type = \"pv\"",
         "kernel = \"" + RealXen.kernel().orElseThrow() + "\"",
         "ramdisk = \"" + RealXen.ramdisk().orElseThrow() + "\"",
-        "extra = \"console=hvc0 rdinit=/init loglevel=4\"",
+        // sysrq_always_enabled: Debian's default kernel.sysrq (438) masks the crash key that xl sysrq c sends
+        "extra = \"console=hvc0 rdinit=/init loglevel=4 sysrq_always_enabled\"",
         "memory = " + RealXen.GUEST_MEMORY_MIB,
         "vcpus = 1",
         "on_crash = \"preserve\"",
