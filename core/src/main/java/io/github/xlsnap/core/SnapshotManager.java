@@ -613,7 +613,7 @@ public final class SnapshotManager {
    * was destroyed cannot bring it back (a crashed instance cannot be restored): what the revert created
    * is removed, each disk image is put back as it was (a disk the snapshot changes in place gets a
    * rollback internal snapshot first, taken once the instance is gone, and applied back), and the
-   * exception, an {@link XlsnapException} caused by the failure, says that the instance was destroyed
+   * exception, an {@link InstanceLostException} caused by the failure, says that the instance was destroyed
    * and not brought back and that its disks are as they were; the domain is then gone from the host,
    * to be created again from its configuration file.
    *
@@ -627,8 +627,8 @@ public final class SnapshotManager {
    * @throws SnapshotNotFoundException if the domain has no such snapshot
    * @throws RiskyRevertException if the revert is risky and force is not set
    * @throws SnapshotDamagedException if the snapshot's disk data is gone
-   * @throws XlsnapException if a revert of a crashed or shut-down domain failed after its instance was
-   *     destroyed (see above); other failures throw what failed, with the domain as it was
+   * @throws InstanceLostException if a revert of a crashed or shut-down domain failed after its instance
+   *     was destroyed (see above); other failures throw what failed, with the domain as it was
    */
   public DomainRef revert(DomainSelector domain, String name, RevertOptions options) {
     requireNonNull(name, "name");
@@ -826,7 +826,8 @@ public final class SnapshotManager {
       if (clean) {
         clearIntent(ref.uuid());
       }
-      throw new XlsnapException("revert of " + ref.name() + " to snapshot '" + name + "' failed: " + e.getMessage()
+      throw new InstanceLostException(ref.name(), name, clean, "revert of " + ref.name() + " to snapshot '" + name
+          + "' failed: " + e.getMessage()
           + ". The " + state.word() + " instance (domid " + ref.domid() + ") was destroyed and is not brought back: "
           + "the domain no longer exists on the host; create it again from its configuration. " + (clean
           ? "Its disks are untouched: " + oldImages + "; the images the revert made were removed."

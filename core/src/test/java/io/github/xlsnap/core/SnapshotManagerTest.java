@@ -271,7 +271,11 @@ class SnapshotManagerTest {
     host.injectFault(io.github.xlsnap.core.sim.SimFault.RESTORE);
 
     assertThatThrownBy(() -> manager.revert(vm, "one", RevertOptions.DEFAULTS))
-        .isInstanceOf(XlsnapException.class)
+        .isInstanceOfSatisfying(InstanceLostException.class, e -> {
+          assertThat(e.domain()).isEqualTo(crashed.name());
+          assertThat(e.snapshot()).isEqualTo("one");
+          assertThat(e.disksPutBack()).isTrue();
+        })
         .hasMessageContaining("crashed instance (domid " + crashed.domid() + ") was destroyed and is not brought back")
         .hasMessageContaining("Its disks are untouched")
         .hasRootCauseInstanceOf(HypervisorException.class);
