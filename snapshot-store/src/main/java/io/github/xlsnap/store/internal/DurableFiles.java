@@ -57,17 +57,7 @@ public final class DurableFiles {
    * @throws IOException if any step fails; the target then still has its old content
    */
   public static void replace(Path file, byte[] content, boolean forceDirectory) throws IOException {
-    Path tmp = temporaryOf(file);
-    try (FileChannel out = POSIX
-        ? FileChannel.open(tmp, CREATE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : FileChannel.open(tmp, CREATE)) {
-      ByteBuffer b = ByteBuffer.wrap(content);
-      while (b.hasRemaining()) {
-        out.write(b);
-      }
-      out.force(true);
-    }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    renameOver(file, content, true);
     if (forceDirectory) {
       forceDirectory(file.getParent());
     }
@@ -82,6 +72,11 @@ public final class DurableFiles {
    * @throws IOException if any step fails; the target then still has its old content
    */
   public static void replaceUnforced(Path file, byte[] content) throws IOException {
+    renameOver(file, content, false);
+  }
+
+  /** Writes the temporary file (0600), forcing it if asked, and renames it over {@code file}. */
+  private static void renameOver(Path file, byte[] content, boolean force) throws IOException {
     Path tmp = temporaryOf(file);
     try (FileChannel out = POSIX
         ? FileChannel.open(tmp, CREATE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
@@ -89,6 +84,9 @@ public final class DurableFiles {
       ByteBuffer b = ByteBuffer.wrap(content);
       while (b.hasRemaining()) {
         out.write(b);
+      }
+      if (force) {
+        out.force(true);
       }
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
