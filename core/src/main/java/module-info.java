@@ -14,4 +14,6 @@ module io.github.xlsnap.core {
   exports io.github.xlsnap.core.spi;
   exports io.github.xlsnap.core.disk;
   exports io.github.xlsnap.core.sim;
+  // the OS file locking both the simulated host and the JSON store use
+  exports io.github.xlsnap.core.internal to io.github.xlsnap.store;
 }

@@ -1,4 +1,4 @@
-/** Implementation details of the manager; not exported, not API. */
+/** Implementation details of the manager; not API: exported only to the JSON store (io.github.xlsnap.store), for {@link io.github.xlsnap.core.internal.FileLocks}. */
 @NullMarked
 package io.github.xlsnap.core.internal;
 

@@ -2,8 +2,8 @@ package io.github.xlsnap.core.sim;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import io.github.xlsnap.core.internal.FileLocks;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ final class HostLock {
     try {
       FileChannel opened = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
-        lockPolling(opened);
+        FileLocks.lockPolling(opened);
         channel = opened;
       } catch (IOException | RuntimeException e) {
         opened.close();
@@ -79,26 +79,6 @@ final class HostLock {
     } catch (IOException | RuntimeException e) {
       threads.unlock();
       throw e;
-    }
-  }
-
-  /**
-   * Takes the OS lock by polling {@link FileChannel#tryLock()}, never by a blocking
-   * {@link FileChannel#lock()}: Linux's deadlock detection for POSIX record locks counts waits per
-   * process, so a blocking wait while another thread of this process waits on another process's lock
-   * of another file (the snapshot store's) can be refused with {@code EDEADLK} though no thread is in
-   * a cycle. A poller is never in the kernel's wait graph.
-   */
-  private static void lockPolling(FileChannel c) throws IOException {
-    long sleep = 1;
-    while (c.tryLock() == null) {
-      try {
-        Thread.sleep(sleep);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for the host lock " + c);
-      }
-      sleep = Math.min(sleep * 2, 16);
     }
   }
 

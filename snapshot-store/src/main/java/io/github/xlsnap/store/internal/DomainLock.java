@@ -1,5 +1,6 @@
 package io.github.xlsnap.store.internal;
 
+import io.github.xlsnap.core.internal.FileLocks;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
@@ -54,7 +55,7 @@ public final class DomainLock {
             ? FileChannel.open(lock.lockFile, OPEN, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
             : FileChannel.open(lock.lockFile, OPEN);
         try {
-          lockPolling(c);
+          FileLocks.lockPolling(c);
         } catch (IOException | RuntimeException e) {
           c.close();
           throw e;
@@ -66,26 +67,6 @@ public final class DomainLock {
       }
     }
     return new Held(lock);
-  }
-
-  /**
-   * Takes the OS lock by polling {@link FileChannel#tryLock()}, never by a blocking
-   * {@link FileChannel#lock()}: Linux's deadlock detection for POSIX record locks counts waits per
-   * process, so a blocking wait here while another thread of the same process waits on the other
-   * process's lock of another file (the simulated host's, a hypervisor's) is refused with
-   * {@code EDEADLK} though no thread is in a cycle. A poller is never in the kernel's wait graph.
-   */
-  private static void lockPolling(FileChannel c) throws IOException {
-    long sleep = 1;
-    while (c.tryLock() == null) {
-      try {
-        Thread.sleep(sleep);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while waiting for the lock " + c);
-      }
-      sleep = Math.min(sleep * 2, 16);
-    }
   }
 
   /** A held lock; {@link #close} releases it. Used by one thread. */
