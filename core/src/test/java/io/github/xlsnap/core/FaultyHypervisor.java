@@ -4,24 +4,22 @@ import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
 import io.github.xlsnap.core.spi.DiskSnapshotRequest;
 import io.github.xlsnap.core.spi.DomainConfiguration;
-import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.ForwardingHypervisor;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * Wraps a {@link Hypervisor} and fails its n-th call that changes something, before the call does
  * anything. Queries are never failed.
  */
-final class FaultyHypervisor implements Hypervisor {
-  private final Hypervisor delegate;
+final class FaultyHypervisor extends ForwardingHypervisor {
   final InjectionPoint point = new InjectionPoint();
 
   FaultyHypervisor(Hypervisor delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   private <T> T step(String what, Supplier<T> call) {
@@ -36,31 +34,6 @@ final class FaultyHypervisor implements Hypervisor {
       call.run();
       return null;
     });
-  }
-
-  @Override
-  public String backendName() {
-    return delegate.backendName();
-  }
-
-  @Override
-  public List<DomainInfo> listDomains() {
-    return delegate.listDomains();
-  }
-
-  @Override
-  public Optional<DomainInfo> find(DomainSelector selector) {
-    return delegate.find(selector);
-  }
-
-  @Override
-  public DomainInfo info(DomainRef domain) {
-    return delegate.info(domain);
-  }
-
-  @Override
-  public List<DomainDisk> disks(DomainRef domain) {
-    return delegate.disks(domain);
   }
 
   @Override
@@ -116,10 +89,5 @@ final class FaultyHypervisor implements Hypervisor {
   @Override
   public void shutdown(DomainRef domain) {
     step("shutdown", () -> delegate.shutdown(domain));
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

@@ -1,20 +1,13 @@
 package io.github.xlsnap.libxl.realxen;
 
-import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainRef;
-import io.github.xlsnap.core.DomainSelector;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
-import io.github.xlsnap.core.spi.DiskSnapshotRequest;
-import io.github.xlsnap.core.spi.DomainConfiguration;
-import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.ForwardingHypervisor;
 import io.github.xlsnap.core.spi.Hypervisor;
-import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,13 +17,12 @@ import java.util.Set;
  * for the boot (most of a test's time under TCG). A paused guest that has not booted yet is unpaused for
  * the wait and paused again.
  */
-final class BootAwaitingHypervisor implements Hypervisor {
-  private final Hypervisor delegate;
+final class BootAwaitingHypervisor extends ForwardingHypervisor {
   private final Duration bootTimeout;
   private final Set<String> booted = new HashSet<>();
 
   BootAwaitingHypervisor(Hypervisor delegate, Duration bootTimeout) {
-    this.delegate = delegate;
+    super(delegate);
     this.bootTimeout = bootTimeout;
   }
 
@@ -67,27 +59,4 @@ final class BootAwaitingHypervisor implements Hypervisor {
     }
     booted(domain.name());
   }
-
-  @Override public String backendName() { return delegate.backendName(); }
-  @Override public List<DomainInfo> listDomains() { return delegate.listDomains(); }
-  @Override public Optional<DomainInfo> find(DomainSelector selector) { return delegate.find(selector); }
-  @Override public DomainInfo info(DomainRef domain) { return delegate.info(domain); }
-  @Override public List<DomainDisk> disks(DomainRef domain) { return delegate.disks(domain); }
-  @Override public void pause(DomainRef domain) { delegate.pause(domain); }
-  @Override public void unpause(DomainRef domain) { delegate.unpause(domain); }
-  @Override public void resume(DomainRef domain) { delegate.resume(domain); }
-  @Override public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
-    delegate.snapshotDisks(domain, requests);
-  }
-  @Override public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
-    delegate.discardDiskSnapshots(domain, requests);
-  }
-  @Override public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
-    delegate.deleteInternalDiskSnapshot(domain, target, tag);
-  }
-  @Override public DomainConfiguration configuration(DomainRef domain) { return delegate.configuration(domain); }
-  @Override public DomainRef restore(RestoreRequest request) { return delegate.restore(request); }
-  @Override public void destroy(DomainRef domain) { delegate.destroy(domain); }
-  @Override public void shutdown(DomainRef domain) { delegate.shutdown(domain); }
-  @Override public void close() { delegate.close(); }
 }

@@ -1,0 +1,111 @@
+package io.github.xlsnap.core.spi;
+
+import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.DomainRef;
+import io.github.xlsnap.core.DomainSelector;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link Hypervisor} that forwards every call to another: the base of the test decorators (fault
+ * injection, timing, waiting for a boot), which override only what they change. In the test-jar.
+ */
+public abstract class ForwardingHypervisor implements Hypervisor {
+  /** The hypervisor the calls go to. */
+  protected final Hypervisor delegate;
+
+  /**
+   * Wraps a hypervisor.
+   *
+   * @param delegate the hypervisor the calls go to
+   */
+  protected ForwardingHypervisor(Hypervisor delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public String backendName() {
+    return delegate.backendName();
+  }
+
+  @Override
+  public List<DomainInfo> listDomains() {
+    return delegate.listDomains();
+  }
+
+  @Override
+  public Optional<DomainInfo> find(DomainSelector selector) {
+    return delegate.find(selector);
+  }
+
+  @Override
+  public DomainInfo info(DomainRef domain) {
+    return delegate.info(domain);
+  }
+
+  @Override
+  public List<DomainDisk> disks(DomainRef domain) {
+    return delegate.disks(domain);
+  }
+
+  @Override
+  public void pause(DomainRef domain) {
+    delegate.pause(domain);
+  }
+
+  @Override
+  public void unpause(DomainRef domain) {
+    delegate.unpause(domain);
+  }
+
+  @Override
+  public CheckpointResult checkpoint(DomainRef domain, Path memoryImage, CheckpointMode mode) {
+    return delegate.checkpoint(domain, memoryImage, mode);
+  }
+
+  @Override
+  public void resume(DomainRef domain) {
+    delegate.resume(domain);
+  }
+
+  @Override
+  public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    delegate.snapshotDisks(domain, requests);
+  }
+
+  @Override
+  public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
+    delegate.discardDiskSnapshots(domain, requests);
+  }
+
+  @Override
+  public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
+    delegate.deleteInternalDiskSnapshot(domain, target, tag);
+  }
+
+  @Override
+  public DomainConfiguration configuration(DomainRef domain) {
+    return delegate.configuration(domain);
+  }
+
+  @Override
+  public DomainRef restore(RestoreRequest request) {
+    return delegate.restore(request);
+  }
+
+  @Override
+  public void destroy(DomainRef domain) {
+    delegate.destroy(domain);
+  }
+
+  @Override
+  public void shutdown(DomainRef domain) {
+    delegate.shutdown(domain);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
