@@ -166,8 +166,8 @@ public final class LibxlHypervisor implements Hypervisor {
     info(domain);
     List<DiskEntry> entries = xl.disks(domain.domid());
     boolean qdisk = entries.stream().anyMatch(e -> e.backend() == LibxlDeviceDisk.BACKEND_QDISK);
-    try (QemuMonitor qemu = qdisk ? monitor(domain) : QemuMonitor.NONE) {
-      return disks(domain, entries, qemu.roots());
+    try (Qmp qmp = qdisk ? monitor(domain) : null) {
+      return disks(domain, entries, roots(qmp));
     }
   }
 
@@ -198,56 +198,21 @@ public final class LibxlHypervisor implements Hypervisor {
   }
 
   /**
-   * The QMP connection to a domain's QEMU for one operation, or none where the domain has no QEMU
+   * Connects to a domain's QEMU for one operation, or returns null where the domain has no QEMU
    * monitor socket (then no overlay can exist either).
    */
-  private interface QemuMonitor extends AutoCloseable {
-    QemuMonitor NONE = new QemuMonitor() {
-      @Override
-      public Qmp qmp() {
-        throw new IllegalStateException("no QEMU monitor");
-      }
-
-      @Override
-      public List<QemuBlock.Root> roots() {
-        return List.of();
-      }
-
-      @Override
-      public void close() {}
-    };
-
-    Qmp qmp();
-
-    List<QemuBlock.Root> roots();
-
-    @Override
-    void close();
-  }
-
-  private QemuMonitor monitor(DomainRef domain) {
+  private @Nullable Qmp monitor(DomainRef domain) {
     Path socket = qmpSocket.apply(domain.domid());
     if (!Files.exists(socket)) {
       LOG.debug("{} has no QEMU monitor socket {}", domain, socket);
-      return QemuMonitor.NONE;
+      return null;
     }
-    Qmp qmp = Qmp.connect(socket, QMP_TIMEOUT);
-    return new QemuMonitor() {
-      @Override
-      public Qmp qmp() {
-        return qmp;
-      }
+    return Qmp.connect(socket, QMP_TIMEOUT);
+  }
 
-      @Override
-      public List<QemuBlock.Root> roots() {
-        return QemuBlock.roots(qmp);
-      }
-
-      @Override
-      public void close() {
-        qmp.close();
-      }
-    };
+  /** The root nodes of the disks QEMU serves; none without a monitor. */
+  private static List<QemuBlock.Root> roots(@Nullable Qmp qmp) {
+    return qmp == null ? List.of() : QemuBlock.roots(qmp);
   }
 
   static DiskFormat formatOf(@Nullable String xlName) {
@@ -423,8 +388,8 @@ public final class LibxlHypervisor implements Hypervisor {
       throw new DomainStateException("cannot snapshot the disks of " + domain + ": not paused or suspended", state);
     }
     List<DiskEntry> entries = xl.disks(domain.domid());
-    try (QemuMonitor qemu = monitor(domain)) {
-      List<QemuBlock.Root> roots = qemu.roots();
+    try (Qmp qmp = monitor(domain)) {
+      List<QemuBlock.Root> roots = roots(qmp);
       List<DomainDisk> disks = disks(domain, entries, roots);
       List<String> nodes = new ArrayList<>();
       for (DiskSnapshotRequest r : requests) {
@@ -439,17 +404,18 @@ public final class LibxlHypervisor implements Hypervisor {
         DiskSnapshotRequest r = requests.get(i);
         try {
           if (r.mode() == DiskSnapshotMode.EXTERNAL) {
-            QemuBlock.snapshot(qemu.qmp(), rootNamed(roots, nodes.get(i)), r.overlay().orElseThrow(),
+            // a root node was found for the disk (nodeFor), so there is a monitor
+            QemuBlock.snapshot(requireNonNull(qmp), rootNamed(roots, nodes.get(i)), r.overlay().orElseThrow(),
                 QemuBlock.overlayNodeName(r.target()));
           } else {
             hmp(domain, "snapshot_blkdev_internal " + nodes.get(i) + " " + r.tag().orElseThrow());
           }
         } catch (RuntimeException e) {
           if (r.overlay().isPresent()) {
-            forgetOverlay(qemu, r, done, e);
+            forgetOverlay(qmp, r, done, e);
           }
           try {
-            discard(domain, qemu, done);
+            discard(domain, qmp, done);
           } catch (RuntimeException undo) {
             e.addSuppressed(undo);
           }
@@ -474,15 +440,16 @@ public final class LibxlHypervisor implements Hypervisor {
   public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
     requireNonNull(requests, "requests");
     info(domain);
-    try (QemuMonitor qemu = monitor(domain)) {
-      discard(domain, qemu, requests);
+    try (Qmp qmp = monitor(domain)) {
+      discard(domain, qmp, requests);
     }
   }
 
-  private void discard(DomainRef domain, QemuMonitor qemu, List<DiskSnapshotRequest> requests) {
+  private void discard(DomainRef domain, @Nullable Qmp qmp, List<DiskSnapshotRequest> requests) {
+    List<DiskEntry> entries = xl.disks(domain.domid());
     for (DiskSnapshotRequest r : Lists.reverse(List.copyOf(requests))) {
-      List<QemuBlock.Root> roots = qemu.roots();
-      List<DomainDisk> disks = disks(domain, xl.disks(domain.domid()), roots);
+      List<QemuBlock.Root> roots = roots(qmp); // again for each: a commit changes them
+      List<DomainDisk> disks = disks(domain, entries, roots);
       String node = nodeFor(disks, roots, r, "discardDiskSnapshots");
       if (r.mode() == DiskSnapshotMode.EXTERNAL) {
         Path overlay = r.overlay().orElseThrow();
@@ -491,7 +458,7 @@ public final class LibxlHypervisor implements Hypervisor {
           throw new HypervisorException("discardDiskSnapshots", 0, "disk " + r.target() + " of " + domain
               + " uses " + top.file() + ", not the overlay " + overlay, null);
         }
-        QemuBlock.Root back = QemuBlock.commitTop(qemu.qmp(), top, COMMIT_TIMEOUT);
+        QemuBlock.Root back = QemuBlock.commitTop(requireNonNull(qmp), top, COMMIT_TIMEOUT);
         LOG.info("disk {} of {} uses {} again; deleting the overlay {}", r.target(), domain, back.file(), overlay);
         try {
           Files.deleteIfExists(overlay);
@@ -510,8 +477,8 @@ public final class LibxlHypervisor implements Hypervisor {
     requireNonNull(target, "target");
     requireNonNull(tag, "tag");
     info(domain);
-    try (QemuMonitor qemu = monitor(domain)) {
-      List<QemuBlock.Root> roots = qemu.roots();
+    try (Qmp qmp = monitor(domain)) {
+      List<QemuBlock.Root> roots = roots(qmp);
       List<DomainDisk> disks = disks(domain, xl.disks(domain.domid()), roots);
       hmp(domain, "snapshot_delete_blkdev_internal "
           + nodeFor(disks, roots, DiskSnapshotRequest.internal(target, tag), "deleteInternalDiskSnapshot") + " " + tag);
@@ -545,11 +512,11 @@ public final class LibxlHypervisor implements Hypervisor {
    * overlay file is deleted, unless the failure was ours (e.g. a reply that came too late) and the disk
    * does use it: then it joins the requests to undo. If QEMU cannot say, the file stays.
    */
-  private static void forgetOverlay(QemuMonitor qemu, DiskSnapshotRequest r, List<DiskSnapshotRequest> done,
+  private static void forgetOverlay(@Nullable Qmp qmp, DiskSnapshotRequest r, List<DiskSnapshotRequest> done,
       RuntimeException failure) {
     Path overlay = r.overlay().orElseThrow();
     try {
-      if (qemu.roots().stream().anyMatch(root -> root.file().equals(overlay))) {
+      if (roots(qmp).stream().anyMatch(root -> root.file().equals(overlay))) {
         done.add(r);
       } else {
         deleteQuietly(overlay);
