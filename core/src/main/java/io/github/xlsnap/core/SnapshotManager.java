@@ -1047,7 +1047,7 @@ public final class SnapshotManager {
     requireNonNull(domain, "domain");
     ReentrantLock lock = locks.computeIfAbsent(domain, u -> new ReentrantLock());
     lock.lock();
-    try (SnapshotStore.Lease lease = store.lockDomain(domain)) {
+    try (SnapshotStore.Lease lease = store.lockDomain(domain, java.time.Duration.ofMinutes(10))) {
       return recoverLocked(domain);
     } catch (RuntimeException e) {
       throw e;
@@ -1398,7 +1398,7 @@ public final class SnapshotManager {
     ReentrantLock lock = locks.computeIfAbsent(uuid, u -> new ReentrantLock());
     lock.lock();
     try {
-      SnapshotStore.Lease lease = store.lockDomain(uuid);
+      SnapshotStore.Lease lease = store.lockDomain(uuid, java.time.Duration.ofMinutes(10));
       try {
         recoverLocked(uuid);
         return body.get();

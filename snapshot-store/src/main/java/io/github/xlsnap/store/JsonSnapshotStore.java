@@ -244,7 +244,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
    * domain's directory if needed; loads and saves by the same thread meanwhile re-enter it.
    */
   @Override
-  public Lease lockDomain(UUID domain) {
+  public Lease lockDomain(UUID domain, java.time.Duration timeout) {
     requireNonNull(domain, "domain");
     Path dir = dataDirectory(domain);
     try {

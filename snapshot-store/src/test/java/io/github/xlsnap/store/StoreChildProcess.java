@@ -90,7 +90,7 @@ final class StoreChildProcess {
       int count = Integer.parseInt(args[4]);
       for (int i = 0; i < count; i++) {
         String line;
-        try (SnapshotStore.Lease lease = store.lockDomain(domain)) {
+        try (SnapshotStore.Lease lease = store.lockDomain(domain, java.time.Duration.ofMinutes(10))) {
           DomainMetadata md = store.load(domain);
           List<String> leaves = md.tree().leaves();
           if (!leaves.isEmpty() && ThreadLocalRandom.current().nextInt(3) == 0) {
@@ -218,8 +218,8 @@ final class StoreChildProcess {
     }
 
     @Override
-    public Lease lockDomain(UUID domain) {
-      return store.lockDomain(domain);
+    public Lease lockDomain(UUID domain, java.time.Duration timeout) {
+      return store.lockDomain(domain, timeout);
     }
   }
 

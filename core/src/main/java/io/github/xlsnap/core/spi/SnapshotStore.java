@@ -9,6 +9,23 @@ import java.util.UUID;
  * Where snapshot metadata lives: per domain, loaded and saved as a whole, each save atomic (a reader
  * sees all of it or none of it, and a crash leaves the previous or the new version).
  *
+ * <p><b>What a failed call means.</b> The manager decides whether to roll an operation back from the
+ * outcome of {@link #save} and {@link #saveIntent}, so a store must never leave it unsure:
+ * <ul>
+ *   <li>A call that <em>returns</em> has committed: every later {@link #load} or {@link #loadIntent},
+ *       by this instance or any other (in this or another process), sees the change, and a crash keeps
+ *       it. Work left after the commit point (applying a journal, removing temporary files) that fails
+ *       is the store's to finish later, on its next access; it is logged, not thrown.</li>
+ *   <li>A call that <em>throws</em> has committed nothing: every later load sees what was there
+ *       before, on this same instance too (a store must drop any cached state the failed call may have
+ *       touched). A store that meets an error at its commit point (say, the directory fsync after the
+ *       commit rename) settles the outcome before it throws: it undoes the commit, or, if it cannot,
+ *       treats the change as committed and returns.</li>
+ * </ul>
+ * I/O errors are thrown as {@link io.github.xlsnap.core.XlsnapIOException} naming the file and the
+ * operation; unusable stored data as a subclass of {@link io.github.xlsnap.core.XlsnapException} naming
+ * the file.
+ *
  * <p>Implementations: {@link InMemorySnapshotStore}, and the durable JSON store of the
  * {@code xlsnap-snapshot-store} module ({@code <root>/<domain-uuid>/snapshotdata-<name>.libxl-json}).
  *
@@ -29,9 +46,11 @@ public interface SnapshotStore {
 
   /**
    * Replaces a domain's metadata atomically. Saving metadata with no snapshots and no owned images
-   * removes the domain from the store.
+   * removes the domain from the store. Returns once committed; throws only if nothing was committed
+   * (see the class description).
    *
    * @param metadata the new metadata
+   * @throws io.github.xlsnap.core.XlsnapException if nothing was committed
    */
   void save(DomainMetadata metadata);
 
@@ -74,13 +93,19 @@ public interface SnapshotStore {
   /**
    * Holds a domain for one whole operation of the manager, against other processes: the manager
    * calls it after taking its own in-JVM lock of the domain and closes the lease when the operation
-   * ends; {@link #load} and {@link #save} are called while it is held, by the same thread. The
-   * default holds nothing, which suffices for a store used by one process.
+   * ends; {@link #load}, {@link #save} and the intent calls are made while it is held, by the same
+   * thread. The lease excludes only other leases: {@link #load} by a thread that holds no lease (a
+   * listing) must not wait for a lease to be closed, only for a commit in progress, and sees the last
+   * committed metadata. The default holds nothing, which suffices for a store used by one process.
    *
    * @param domain the domain's UUID
+   * @param timeout how long to wait for a lease held elsewhere; zero to try once
    * @return the held lease; closing it releases the domain
+   * @throws io.github.xlsnap.core.DomainBusyException if the timeout passed first
+   * @throws io.github.xlsnap.core.OperationCancelledException if the thread was interrupted while
+   *     waiting (its interrupt status set again)
    */
-  default Lease lockDomain(UUID domain) {
+  default Lease lockDomain(UUID domain, java.time.Duration timeout) {
     return Lease.NONE;
   }
 
