@@ -337,10 +337,14 @@ public final class LibxlHypervisor implements Hypervisor {
             outcome.describeCancellation());
       }
       long size;
-      try {
-        size = Files.size(memoryImage);
+      try (FileChannel channel = FileChannel.open(memoryImage, StandardOpenOption.WRITE)) {
+        channel.force(true); // durable before anyone commits metadata naming it (the SPI's contract)
+        size = channel.size();
       } catch (IOException e) {
-        throw new HypervisorException("checkpoint", 0, "cannot stat " + memoryImage, e);
+        truncate(memoryImage);
+        xl.resume(domain.domid());
+        throw new HypervisorException("checkpoint", 0, "cannot force " + memoryImage + " to disk; the checkpoint "
+            + "of " + domain + " is abandoned and the domain resumed", e);
       }
       LOG.info("checkpointed {} into {} ({} bytes, {} ms)", domain, memoryImage, size, nanos / 1_000_000);
       return new CheckpointResult(size, 1, Duration.ofNanos(nanos));

@@ -91,6 +91,11 @@ public interface Hypervisor extends AutoCloseable {
    * suspend), so that its disks can be snapshotted at the same instant; {@link #resume} or
    * {@link #destroy} follows. On failure the domain is left as it was, not suspended.
    *
+   * <p>When it returns, the image is durable: wholly written and forced to stable storage
+   * ({@code fsync}), so that a power loss after the manager has committed metadata naming it cannot
+   * leave a truncated image behind. (The manager forces it again before that commit, which costs
+   * little once the backend has.)
+   *
    * <p>The paused flag is independent of suspension: a domain that was paused is paused again after
    * {@link #resume}.
    *

@@ -14,11 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** The operation record's text: both formats read, each variant written in its own. */
 class IntentTest {
-  private static Intent revert(Optional<Path> rollbackMemory) {
-    return new Intent(Intent.Operation.REVERT, "a", 7, false, rollbackMemory.isPresent(),
-        List.of(Path.of("/d/xvda.xlsnap-id1.qcow2")), List.of(DiskSnapshotRequest.internal("xvda", "xlsnap-rollback-id1")),
-        List.of(), List.of(), Map.of("xvda", Path.of("/d/xvda.qcow2")), rollbackMemory,
-        Optional.of(new DomainConfiguration("sim", "name=vm\n")));
+  private static Intent.Revert revert(Optional<Path> rollbackMemory) {
+    return new Intent.Revert("a", 7, false, List.of(Path.of("/d/xvda.xlsnap-id1.qcow2")),
+        List.of(DiskSnapshotRequest.internal("xvda", "xlsnap-rollback-id1")), Map.of("xvda", Path.of("/d/xvda.qcow2")),
+        rollbackMemory, new DomainConfiguration("sim", "name=vm\n"), Intent.Revert.Phase.FORWARD);
   }
 
   @Test
@@ -30,7 +29,7 @@ class IntentTest {
     String old = "domid=3\nfile.0=/s/.rollback-id2.memory\nformat=xlsnap-intent-1\noperation=REVERT\n"
         + "rollback_memory=/s/.rollback-id2.memory\nsnapshot=b\nwas_paused=true\nwith_memory=true\n"
         + "configuration.backend=sim\nconfiguration.content=x\n";
-    Intent decoded = Intent.decode(old);
+    Intent.Revert decoded = (Intent.Revert) Intent.decode(old);
     assertThat(decoded.rollbackMemory()).contains(Path.of("/s/.rollback-id2.memory"));
     assertThat(decoded.wasPaused()).isTrue();
   }
@@ -45,5 +44,28 @@ class IntentTest {
         .hasMessageContaining("has rollback_memory");
     assertThatThrownBy(() -> Intent.decode(text.replace("xlsnap-intent-2", "xlsnap-intent-1")))
         .isInstanceOf(XlsnapException.class).hasMessageContaining("lacks rollback_memory");
+  }
+
+  @Test
+  void aRevertBeingUndoneIsFormat3SoThatAnOlderVersionRefusesIt() {
+    Intent.Revert undo = revert(Optional.of(Path.of("/s/.rollback-id1.memory"))).inPhase(Intent.Revert.Phase.UNDO);
+    String text = undo.encode();
+    assertThat(text).contains("format=xlsnap-intent-3").contains("phase=UNDO");
+    assertThat(Intent.decode(text)).isEqualTo(undo);
+    assertThatThrownBy(() -> Intent.decode(text.replace("xlsnap-intent-3", "xlsnap-intent-1")))
+        .isInstanceOf(XlsnapException.class).hasMessageContaining("phase UNDO");
+  }
+
+  @Test
+  void everyOperationRoundTripsAndNamesItself() {
+    Intent create = new Intent.Create("s", 3, true, false, List.of(Path.of("/d/o.qcow2")),
+        List.of(DiskSnapshotRequest.external("xvda", Path.of("/d/o.qcow2")), DiskSnapshotRequest.internal("xvdb", "t")));
+    Intent delete = new Intent.Delete("s", 0, List.of("s", "t"),
+        List.of(Map.entry(Path.of("/d/a.qcow2"), "xlsnap-1"), Map.entry(Path.of("/d/m.memory"), "")));
+    assertThat(Intent.decode(create.encode())).isEqualTo(create);
+    assertThat(Intent.decode(delete.encode())).isEqualTo(delete);
+    assertThat(create.operation()).isEqualTo("create");
+    assertThat(delete.operation()).isEqualTo("delete");
+    assertThat(revert(Optional.empty()).operation()).isEqualTo("revert");
   }
 }

@@ -1,0 +1,194 @@
+package io.github.xlsnap.core;
+
+import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.internal.ImageGraph;
+import io.github.xlsnap.core.internal.Intent;
+import io.github.xlsnap.core.internal.PrivateFiles;
+import io.github.xlsnap.core.internal.ProgressWatcher;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the manager's operations share: the backends they work on and the few steps more than one
+ * of them takes. Immutable; thread-safe as its parts are.
+ */
+final class OperationContext {
+  static final Logger LOG = LoggerFactory.getLogger(SnapshotManager.class);
+  /** The prefix of every internal snapshot tag and default file name xlsnap makes. */
+  static final String TAG_PREFIX = "xlsnap-";
+
+  final Hypervisor hypervisor;
+  final SnapshotStore store;
+  final DiskImages images;
+  final Clock clock;
+  final Supplier<String> ids;
+  final Optional<ProgressListener> progress;
+  final FileSync sync;
+
+  /** Forces a file and its directory entry to stable storage; replaced in tests to observe the order. */
+  @FunctionalInterface
+  interface FileSync {
+    void force(Path file);
+  }
+
+  OperationContext(Hypervisor hypervisor, SnapshotStore store, DiskImages images, Clock clock, Supplier<String> ids,
+      Optional<ProgressListener> progress, FileSync sync) {
+    this.hypervisor = hypervisor;
+    this.store = store;
+    this.images = images;
+    this.clock = clock;
+    this.ids = ids;
+    this.progress = progress;
+    this.sync = sync;
+  }
+
+  /** The real {@link FileSync}: {@code fsync} of the file, then of its directory. */
+  static void forceToDisk(Path file) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      throw new XlsnapIOException("force to disk", file, e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null) {
+      try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+        channel.force(true);
+      } catch (IOException e) {
+        throw new XlsnapIOException("force to disk the directory of", file, e);
+      }
+    }
+  }
+
+  void recordIntent(UUID domain, Intent intent) {
+    store.saveIntent(domain, Optional.of(intent.encode()));
+  }
+
+  void clearIntent(UUID domain) {
+    store.saveIntent(domain, Optional.empty());
+  }
+
+  /** A checkpoint, its progress reported to the listener if there is one. */
+  CheckpointResult checkpoint(DomainRef ref, Path file, CheckpointMode mode) {
+    if (progress.isEmpty()) {
+      return hypervisor.checkpoint(ref, file, mode);
+    }
+    ProgressWatcher watcher = new ProgressWatcher(progress.get(), ref, file);
+    try {
+      return hypervisor.checkpoint(ref, file, mode);
+    } finally {
+      watcher.close();
+    }
+  }
+
+  /**
+   * The images a device model holds open: the disks' images and their backing chains, whenever the
+   * domain exists in any state (the device model of a crashed or shut-down domain that Xen preserves
+   * runs until the domain is destroyed).
+   */
+  Set<Path> heldImages(ImageGraph graph, Optional<DomainInfo> info, List<DomainDisk> activeDisks) {
+    if (info.isEmpty()) {
+      return Set.of();
+    }
+    Set<Path> tops = new HashSet<>();
+    for (DomainDisk d : activeDisks) {
+      if (d.heldByDeviceModel()) {
+        d.image().ifPresent(tops::add);
+      }
+    }
+    return tops.isEmpty() ? Set.of() : graph.chains(tops);
+  }
+
+  /** The images the domain's disks and the snapshots name. */
+  static Set<Path> referencedImages(Collection<Snapshot> snapshots, List<DomainDisk> activeDisks) {
+    Set<Path> referenced = new HashSet<>();
+    for (DomainDisk d : activeDisks) {
+      d.image().ifPresent(referenced::add);
+    }
+    for (Snapshot s : snapshots) {
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(referenced::add);
+      }
+    }
+    return referenced;
+  }
+
+  /**
+   * Deletes an internal snapshot: with the disk tool if no process holds the image, else through the
+   * device model that runs the disk.
+   */
+  void deleteInternal(
+      Optional<DomainInfo> info, List<DomainDisk> activeDisks, Set<Path> held, String target, Path image, String tag) {
+    if (!held.contains(image)) {
+      images.deleteInternalSnapshot(image, tag);
+      return;
+    }
+    Optional<DomainDisk> active = activeDisks.stream().filter(d -> d.image().equals(Optional.of(image))).findFirst();
+    if (active.isPresent() && info.isPresent()) {
+      hypervisor.deleteInternalDiskSnapshot(info.get().ref(), active.get().target(), tag);
+      return;
+    }
+    throw new DiskImageException(image, List.of(), -1, "image " + image + " of disk " + target
+        + " is a backing file held open by the running device model; its internal snapshot " + tag
+        + " can be deleted once the domain no longer runs on it", null);
+  }
+
+  /** Creates an empty memory image file, mode 0600; {@code field} names the spec field for a clash. */
+  static void createMemoryFile(Path file, String field) {
+    try {
+      PrivateFiles.createFile(file);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new InvalidSnapshotSpecException(field, "memory image " + file + " already exists");
+    } catch (IOException e) {
+      throw new XlsnapIOException("create memory image", file, e);
+    }
+  }
+
+  /**
+   * Removes the files an interrupted operation made, except any image the domain now uses (its disks
+   * and their backing chains): after a crash an operator may have set the domain going on a new
+   * overlay, and its writes since live only there. A file kept is reported, not deleted.
+   */
+  void removeUnlessInUse(List<Path> files, Optional<DomainInfo> domain, List<String> actions) {
+    Set<Path> inUse = Set.of();
+    if (domain.isPresent()) {
+      Set<Path> tops = new HashSet<>();
+      hypervisor.disks(domain.get().ref()).forEach(d -> d.image().ifPresent(tops::add));
+      inUse = tops.isEmpty() ? Set.of() : new ImageGraph(images).chains(tops);
+    }
+    for (Path f : files) {
+      if (inUse.contains(f)) {
+        LOG.warn("kept {}: domain {} uses it", f, domain.get().ref().name());
+        actions.add("kept " + f + ": the domain uses it");
+      } else if (PrivateFiles.deleteIfExists(f)) {
+        actions.add("removed " + f);
+      }
+    }
+  }
+
+  /** Runs a clean-up step whose failure costs disk space, not correctness: a failure is logged and listed. */
+  static void bestEffort(List<String> leftovers, String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove {}: {}", what, e.getMessage(), e);
+      leftovers.add(what + ": " + e.getMessage());
+    }
+  }
+}
