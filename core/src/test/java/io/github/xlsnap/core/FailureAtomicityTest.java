@@ -43,7 +43,10 @@ class FailureAtomicityTest {
   @TempDir Path base;
   private final AtomicInteger runs = new AtomicInteger();
 
-  /** A host prepared with snapshots a (internal/external), b (internal), c (external), d (external). */
+  /**
+   * A host prepared with snapshots a (internal/external), b (internal), c (external), d (external) and,
+   * with an in-place snapshot, e (internal, its images not frozen) and f (memory only, current).
+   */
   final class World implements AutoCloseable {
     final Path dir = base.resolve("w" + runs.incrementAndGet());
     final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
@@ -53,6 +56,7 @@ class FailureAtomicityTest {
     final AtomicInteger ids = new AtomicInteger();
     final SnapshotManager manager;
     final DomainSelector vm = DomainSelector.byName("vm");
+    final InjectionPoint.Sequence sequence = new InjectionPoint.Sequence();
 
     /** The disk images of the domain when the world was made, read when the domain is gone. */
     final Map<String, Path> diskImages = new TreeMap<>();
@@ -95,8 +99,13 @@ class FailureAtomicityTest {
       if (withInPlaceSnapshot) {
         create("e", DiskSnapshotMode.INTERNAL, DiskSnapshotMode.INTERNAL);
         write(6);
+        // memory only: e's images stay unfrozen (so a revert to e is in place) and e is not current
+        manager.create(vm, CreateSpec.builder().name("f").disks(List.of(DiskSpec.none("xvda"), DiskSpec.none("xvdb")))
+            .build());
+        write(7);
       }
       sim.disks(ref()).forEach(d -> diskImages.put(d.target(), d.image().orElseThrow()));
+      points().forEach(p -> p.share(sequence));
     }
 
     void create(String name, DiskSnapshotMode xvda, DiskSnapshotMode xvdb) {
@@ -302,6 +311,83 @@ class FailureAtomicityTest {
             before, after, now).isTrue();
       }
     }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyCrashDuringARollbackIsRecoveredByTheNextManager() {
+    // a delete rolls back nothing but its record: the rebases before its commit change no contents
+    return scenarios().stream().filter(s -> !s.isDelete())
+        .filter(s -> s.name().contains(System.getProperty("xlsnap.scenario", ""))).map(s -> DynamicTest.dynamicTest(s.name(), () -> checkCrashesInRollback(s)));
+  }
+
+  /**
+   * Fails a call of the operation, and stops for good at each call its rollback then makes (a process
+   * killed while it undoes a failure): a new manager recovers the domain to wholly before or wholly
+   * after the operation, as for a crash in a clean run. The failures chosen are those with the longest
+   * rollbacks: the calls whose rollback makes calls, from the first metadata save (the commit) back,
+   * {@code -Dxlsnap.rollbackCrashFailures} of them (default 1; 0 for every call).
+   */
+  private void checkCrashesInRollback(Scenario s) throws Exception {
+    CleanRun clean = cleanRun(s, false);
+    State after = clean.after();
+    int undoCrashes = 0;
+    int failures = Integer.getInteger("xlsnap.rollbackCrashFailures", 1);
+    int tried = 0;
+    int firstSave = clean.counts().get(0) + clean.counts().get(1) + 1; // numbered after all other calls
+    for (int n = failures <= 0 ? clean.total() : firstSave; n >= 1 && (failures <= 0 || tried < failures); n--) {
+      int failedAt;
+      int calls;
+      try (World w = new World(s, false)) {
+        w.arm(n, clean.counts(), false);
+        w.sequence.crashAt(0);
+        try {
+          s.operation().accept(w);
+        } catch (XlsnapException e) {
+          // the rollback ran
+        }
+        failedAt = w.sequence.failedAt();
+        calls = w.sequence.calls();
+      }
+      if (failedAt > 0 && calls > failedAt) {
+        tried++;
+      }
+      for (int m = failedAt + 1; failedAt > 0 && m <= calls; m++) {
+        undoCrashes++;
+        try (World w = new World(s, false)) {
+          State before = w.state();
+          String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false) + ", crash at call " + m
+              + " of " + calls + " (the rollback's " + (m - failedAt) + ")";
+          w.sequence.crashAt(m);
+          Crash.REACHED.drainPermits();
+          Thread op = new Thread(() -> {
+            try {
+              s.operation().accept(w);
+            } catch (XlsnapException e) {
+              // reached only if the crash point was not
+            }
+          }, "crashing rollback");
+          op.setDaemon(true);
+          op.start();
+          boolean crashed = false;
+          while (!crashed && op.isAlive()) {
+            crashed = Crash.REACHED.tryAcquire(20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          }
+          assertThat(crashed).as("%s: the rollback reached the crash point", where).isTrue();
+          w.sequence.crashAt(0);
+          w.disarm();
+          UUID uuid = w.sim.find(w.vm).map(d -> d.ref().uuid()).orElse(WORLD_UUID);
+          Optional<Recovery> recovery = SnapshotManager.builder(w.sim, w.store).diskImages(QemuImg.system()).build()
+              .recover(uuid);
+          assertThat(w.store.loadIntent(uuid)).as("%s: intent cleared", where).isEmpty();
+          State now = w.state();
+          assertThat(now.domainState()).as("%s: domain state after %s", where, recovery).isNotEqualTo("suspended");
+          boolean gone = s.crashed() && same(now, before.gone());
+          assertThat(same(now, before) || same(now, after) || gone).as("%s: wholly before or wholly after; "
+              + "recovery %s%n before %s%n after  %s%n now    %s", where, recovery, before, after, now).isTrue();
+        }
+      }
+    }
+    assertThat(undoCrashes).as("crash points inside rollbacks of %s", s.name()).isPositive();
   }
 
   private static boolean same(State a, State b) {

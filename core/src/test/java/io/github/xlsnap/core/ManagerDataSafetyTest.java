@@ -1,0 +1,273 @@
+package io.github.xlsnap.core;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.disk.QemuImg;
+import io.github.xlsnap.core.sim.SimDiskSpec;
+import io.github.xlsnap.core.sim.SimDomainSpec;
+import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.InMemorySnapshotStore;
+import io.github.xlsnap.core.spi.SnapshotStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The manager's side of the data-safety findings: what recovery may delete, when a memory image is
+ * durable, and how long and how interruptibly an operation waits for a busy domain.
+ */
+class ManagerDataSafetyTest {
+  @TempDir Path dir;
+  SimulatedHypervisor sim;
+  final DiskImages images = QemuImg.system();
+  InMemorySnapshotStore memoryStore;
+  final DomainSelector vm = DomainSelector.byName("vm");
+
+  @BeforeEach
+  void setUp() {
+    sim = SimulatedHypervisor.open(dir.resolve("host"), images);
+    sim.createDomain(new SimDomainSpec("vm", Optional.empty(), 16 * 1024, 1,
+        List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20)), false));
+    memoryStore = new InMemorySnapshotStore(dir.resolve("snapshots"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    sim.close();
+  }
+
+  private DomainRef ref() {
+    return sim.find(vm).orElseThrow().ref();
+  }
+
+  private SnapshotManager.Builder manager(SnapshotStore store) {
+    return SnapshotManager.builder(sim, store).diskImages(images)
+        .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-12-01T00:00:00Z")));
+  }
+
+  private void guestWritesDisk(String text) {
+    sim.writeDisk(ref(), "xvda", 0, Arrays.copyOf(text.getBytes(UTF_8), 16));
+  }
+
+  private String guestReadsDisk() {
+    return new String(sim.readDisk(ref(), "xvda", 0, 16), UTF_8).replace("\0", "");
+  }
+
+  /** Runs {@code body} on a thread that stops for good at the store's first save, as a killed process. */
+  private static void crashAtFirstSave(FaultyStore store, Runnable body) throws InterruptedException {
+    store.point.crashAt(1);
+    Crash.REACHED.drainPermits();
+    Thread op = new Thread(body, "crashing operation");
+    op.setDaemon(true);
+    op.start();
+    boolean crashed = false;
+    while (!crashed && op.isAlive()) {
+      crashed = Crash.REACHED.tryAcquire(20, TimeUnit.MILLISECONDS);
+    }
+    assertThat(crashed).as("the operation reached the crash point").isTrue();
+  }
+
+  @Test
+  void recoveryKeepsAnOverlayTheDomainRunsOnAfterAnOperatorUnpausedIt() throws Exception {
+    FaultyStore store = new FaultyStore(memoryStore);
+    SnapshotManager first = manager(store).build();
+    guestWritesDisk("before");
+    // a create without memory pauses the domain, then switches xvda to a new overlay; it dies there
+    crashAtFirstSave(store, () -> first.create(vm, CreateSpec.builder().name("s").memory(false)
+        .disks(List.of(DiskSpec.external("xvda"))).build()));
+    Path overlay = sim.disks(ref()).get(0).image().orElseThrow();
+    assertThat(overlay.getFileName().toString()).contains("xlsnap-");
+    // an operator sees the paused guest and sets it going: it writes to the overlay
+    sim.unpause(ref());
+    guestWritesDisk("after the crash");
+
+    store.point.failAt(0);
+    Optional<Recovery> recovery = manager(store).build().recover(ref().uuid());
+
+    assertThat(recovery).hasValueSatisfying(r -> {
+      assertThat(r.completed()).isFalse();
+      assertThat(r.actions()).anySatisfy(a -> assertThat(a).contains("kept " + overlay));
+    });
+    assertThat(overlay).exists();
+    assertThat(guestReadsDisk()).isEqualTo("after the crash");
+    assertThat(sim.info(ref()).state().paused()).isFalse();
+    assertThat(store.load(ref().uuid()).snapshots()).isEmpty();
+  }
+
+  @Test
+  void aMemoryImageIsForcedToDiskBeforeTheMetadataNamesIt() {
+    List<String> events = new CopyOnWriteArrayList<>();
+    SnapshotStore recording = new RecordingStore(memoryStore, events);
+    SnapshotManager manager = manager(recording).fileSync(file -> {
+      events.add("force " + file.getFileName());
+      OperationContext.forceToDisk(file);
+    }).build();
+
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("s").build());
+
+    String image = s.memoryImage().orElseThrow().getFileName().toString();
+    assertThat(events).containsSubsequence("force " + image, "save s");
+  }
+
+  @Test
+  void anOperationOnABusyDomainGivesUpTypedAfterTheLockTimeoutWhileReadsDoNotWait() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    SnapshotManager manager = manager(new HoldingStore(memoryStore, inside, release))
+        .lockTimeout(Duration.ofMillis(200)).build();
+    Thread t = new Thread(() -> manager.create(vm, CreateSpec.builder().name("held").build()));
+    t.start();
+    try {
+      assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
+      assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name("second").build()))
+          .isInstanceOf(DomainBusyException.class)
+          .hasMessageContaining("vm")
+          .hasMessageContaining("nothing was done")
+          .satisfies(e -> assertThat(((DomainBusyException) e).waited()).isEqualTo(Duration.ofMillis(200)));
+      // reads do not wait for the operation
+      assertThat(manager.list(vm, ListQuery.all())).isEmpty();
+    } finally {
+      release.countDown();
+      t.join();
+    }
+    assertThat(manager.list(vm, ListQuery.all())).extracting(Snapshot::name).containsExactly("held");
+  }
+
+  @Test
+  void anInterruptedWaiterIsCancelledTypedWithItsInterruptFlagSet() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    SnapshotManager manager = manager(new HoldingStore(memoryStore, inside, release))
+        .lockTimeout(Duration.ofHours(1)).build();
+    Thread t = new Thread(() -> manager.create(vm, CreateSpec.builder().name("held").build()));
+    t.start();
+    try {
+      assertThat(inside.await(60, TimeUnit.SECONDS)).isTrue();
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      AtomicReference<Boolean> flag = new AtomicReference<>();
+      CountDownLatch waiting = new CountDownLatch(1);
+      Thread waiter = new Thread(() -> {
+        waiting.countDown();
+        try {
+          manager.create(vm, CreateSpec.builder().name("second").build());
+        } catch (Throwable e) {
+          thrown.set(e);
+          flag.set(Thread.currentThread().isInterrupted());
+        }
+      });
+      waiter.start();
+      assertThat(waiting.await(60, TimeUnit.SECONDS)).isTrue();
+      while (waiter.getState() != Thread.State.TIMED_WAITING && waiter.getState() != Thread.State.WAITING) {
+        Thread.onSpinWait(); // until it waits for the lock
+      }
+      waiter.interrupt();
+      waiter.join();
+      assertThat(thrown.get()).isInstanceOf(OperationCancelledException.class).hasMessageContaining("vm");
+      assertThat(flag.get()).isTrue();
+    } finally {
+      release.countDown();
+      t.join();
+    }
+  }
+
+  /** Records each save, by the name of the current snapshot. */
+  private static final class RecordingStore extends ForwardingStore {
+    private final List<String> events;
+
+    RecordingStore(SnapshotStore delegate, List<String> events) {
+      super(delegate);
+      this.events = events;
+    }
+
+    @Override
+    public void save(DomainMetadata metadata) {
+      events.add("save " + metadata.current().orElse(""));
+      super.save(metadata);
+    }
+  }
+
+  /** Holds the first operation inside its intent record until released. */
+  private static final class HoldingStore extends ForwardingStore {
+    private final CountDownLatch inside;
+    private final CountDownLatch release;
+
+    HoldingStore(SnapshotStore delegate, CountDownLatch inside, CountDownLatch release) {
+      super(delegate);
+      this.inside = inside;
+      this.release = release;
+    }
+
+    @Override
+    public void saveIntent(UUID domain, Optional<String> intent) {
+      super.saveIntent(domain, intent);
+      if (intent.isPresent() && inside.getCount() > 0) {
+        inside.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** A store that passes every call on. */
+  private static class ForwardingStore implements SnapshotStore {
+    private final SnapshotStore delegate;
+
+    ForwardingStore(SnapshotStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public DomainMetadata load(UUID domain) {
+      return delegate.load(domain);
+    }
+
+    @Override
+    public void save(DomainMetadata metadata) {
+      delegate.save(metadata);
+    }
+
+    @Override
+    public java.util.Set<UUID> domains() {
+      return delegate.domains();
+    }
+
+    @Override
+    public void saveIntent(UUID domain, Optional<String> intent) {
+      delegate.saveIntent(domain, intent);
+    }
+
+    @Override
+    public Optional<String> loadIntent(UUID domain) {
+      return delegate.loadIntent(domain);
+    }
+
+    @Override
+    public Path dataDirectory(UUID domain) {
+      return delegate.dataDirectory(domain);
+    }
+
+    @Override
+    public Lease lockDomain(UUID domain, Duration timeout) {
+      return delegate.lockDomain(domain, timeout);
+    }
+  }
+}
