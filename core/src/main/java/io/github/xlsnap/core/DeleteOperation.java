@@ -84,6 +84,10 @@ final class DeleteOperation {
     ImageGraph.Plan plan = info.isPresent()
         ? graph.plan(referenced, md.ownedImages(), held)
         : new ImageGraph.Plan(List.of(), Set.of()); // without the domain, its disks are unknown: keep every image
+    // Garbage that was part of a live chain is merged away by the rebases; garbage outside every chain
+    // may hold writes no snapshot captured (see OperationContext.disposeGarbage).
+    Set<Path> uncertain = new HashSet<>(info.isPresent() ? graph.garbage(referenced, md.ownedImages()) : Set.of());
+    uncertain.retainAll(plan.garbage());
     List<Map.Entry<Path, String>> cleanup = new ArrayList<>();
     for (String n : doomed) {
       Snapshot s = tree.get(n);
@@ -94,8 +98,9 @@ final class DeleteOperation {
       }
       s.memoryImage().ifPresent(m -> cleanup.add(Map.entry(m, "")));
     }
-    plan.garbage().forEach(g -> cleanup.add(Map.entry(g, "")));
-    cx.recordIntent(uuid, new Intent.Delete(name, info.map(i -> i.ref().domid()).orElse(0), doomed, cleanup));
+    plan.garbage().stream().filter(g -> !uncertain.contains(g)).forEach(g -> cleanup.add(Map.entry(g, "")));
+    cx.recordIntent(uuid, new Intent.Delete(name, info.map(i -> i.ref().domid()).orElse(0), doomed, cleanup,
+        List.copyOf(uncertain)));
     Set<Path> rewritten = new HashSet<>();
     Set<Path> owned = new HashSet<>(md.ownedImages());
     owned.removeAll(plan.garbage());
@@ -132,9 +137,9 @@ final class DeleteOperation {
       }
       s.memoryImage().ifPresent(m -> OperationContext.bestEffort(leftovers, "memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
     }
-    for (Path g : plan.garbage()) {
-      OperationContext.bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
-    }
+    Set<Path> mergedAway = new HashSet<>(plan.garbage());
+    mergedAway.removeAll(uncertain);
+    cx.disposeGarbage(plan.garbage(), mergedAway, leftovers);
     List<Snapshot> restamped = restamp(kept, trimmed);
     if (!restamped.equals(kept)) {
       // removing an internal snapshot rewrites the file, not the contents other snapshots rely on
@@ -200,6 +205,7 @@ final class DeleteOperation {
         actions.add("removed internal snapshot " + tag + " from " + file);
       }
     }
+    cx.disposeGarbage(Set.copyOf(intent.uncertain()), Set.of(), actions);
     return true;
   }
 }

@@ -1,6 +1,7 @@
 package io.github.xlsnap.core;
 
 import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.internal.FileNames;
 import io.github.xlsnap.core.internal.ImageGraph;
 import io.github.xlsnap.core.internal.Intent;
 import io.github.xlsnap.core.internal.PrivateFiles;
@@ -180,6 +181,49 @@ final class OperationContext {
         actions.add("removed " + f);
       }
     }
+  }
+
+  /**
+   * Disposes of owned images that nothing references any longer, once the metadata no longer names
+   * them. Those in {@code discardable} are known to be unneeded (merged away into the images built on
+   * them, or the top images of the instance a revert replaced, as asked) and are deleted. Any other
+   * may hold a guest's writes since its last snapshot (a domain ran on it, then was moved off it other
+   * than by xlsnap): it is deleted only if it holds no data of its own
+   * ({@link DiskImages#holdsDataOfItsOwn}), else renamed beside where it was to
+   * {@code <name>.xlsnap-quarantined[-<id>]} and reported in {@code leftovers}, for an operator to
+   * look at. Failures cost disk space, not data: they are logged and reported.
+   */
+  void disposeGarbage(Set<Path> garbage, Set<Path> discardable, List<String> leftovers) {
+    for (Path g : garbage) {
+      if (discardable.contains(g)) {
+        bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
+        continue;
+      }
+      bestEffort(leftovers, "image " + g, () -> {
+        if (!java.nio.file.Files.exists(g) || !images.holdsDataOfItsOwn(g)) {
+          PrivateFiles.deleteIfExists(g);
+          return;
+        }
+        Path kept = quarantine(g);
+        LOG.warn("kept image {} as {}: no snapshot and no disk uses it any longer, but it holds data of its own, "
+            + "which may be a guest's writes since its last snapshot; delete it once it is known to be unneeded", g, kept);
+        leftovers.add("image " + g + " kept as " + kept + ": it holds data no snapshot captured");
+      });
+    }
+  }
+
+  private Path quarantine(Path image) {
+    String name = image.getFileName().toString();
+    Path target = image.resolveSibling(FileNames.fit(name, ".xlsnap-quarantined"));
+    if (java.nio.file.Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      target = image.resolveSibling(FileNames.fit(name, ".xlsnap-quarantined-" + ids.get()));
+    }
+    try {
+      java.nio.file.Files.move(image, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new XlsnapIOException("quarantine image", image, e);
+    }
+    return target;
   }
 
   /** Runs a clean-up step whose failure costs disk space, not correctness: a failure is logged and listed. */

@@ -3,6 +3,7 @@ package io.github.xlsnap.core;
 import static io.github.xlsnap.core.OperationContext.LOG;
 import static io.github.xlsnap.core.OperationContext.TAG_PREFIX;
 
+import io.github.xlsnap.core.internal.FileNames;
 import io.github.xlsnap.core.internal.ImageGraph;
 import io.github.xlsnap.core.internal.Intent;
 import io.github.xlsnap.core.internal.PrivateFiles;
@@ -136,7 +137,7 @@ final class RevertOperation {
     for (DiskSnapshot d : snap.disks()) {
       if (activeByTarget.containsKey(d.target()) && d.mode() != DiskSnapshotMode.NONE && !inPlace.contains(d)) {
         Path image = d.image().orElseThrow();
-        freshImages.put(d.target(), image.resolveSibling(stem(image) + "." + TAG_PREFIX + id + ".qcow2"));
+        freshImages.put(d.target(), image.resolveSibling(FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2")));
       }
     }
     DomainConfiguration config = cx.hypervisor.configuration(ref);
@@ -282,7 +283,7 @@ final class RevertOperation {
     rollback.add("destroy the reverted instance " + restored, () -> cx.hypervisor.destroy(restored));
 
     // The metadata: the snapshot is current, new images are owned. Then clean up.
-    List<String> leftovers = commitRevert(ref.uuid(), name, created, newImages.values(), restored,
+    List<String> leftovers = commitRevert(ref.uuid(), name, created, newImages.values(), plan.oldImages().values(), restored,
         plan.rollbackRequests(), plan.rollbackTag(), rollbackMemory, rollback);
     LOG.info("reverted {} to snapshot '{}' as {}{}", ref.name(), name, restored,
         leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
@@ -322,22 +323,27 @@ final class RevertOperation {
 
   /**
    * Makes a revert permanent: the snapshot becomes current and the images made for it owned; then
-   * removes the rollback files and the images nothing needs any longer. Idempotent, for recovery.
+   * removes the rollback files and the images nothing needs any longer: the replaced instance's, whose
+   * writes since the last snapshot the revert discards as asked, and any other only if it holds no data
+   * of its own (see {@link OperationContext#disposeGarbage}). Idempotent, for recovery.
    *
+   * @param replaced the disk images of the instance the revert replaced
    * @param rollbackMemory the rollback memory image, empty if the replaced instance was not running
-   *
    * @param rollback cleared once the metadata is saved, if given
    * @return what could not be removed
    */
   private List<String> commitRevert(UUID uuid, String name, Set<Path> created, Collection<Path> newImages,
-      DomainRef restored, List<DiskSnapshotRequest> rollbackRequests, String rollbackTag, Optional<Path> rollbackMemory,
+      Collection<Path> replaced, DomainRef restored, List<DiskSnapshotRequest> rollbackRequests, String rollbackTag, Optional<Path> rollbackMemory,
       Rollback rollback) {
     DomainMetadata md = cx.store.load(uuid);
     Set<Path> owned = new HashSet<>(md.ownedImages());
     owned.addAll(created);
     Set<Path> referenced = OperationContext.referencedImages(md.snapshots(), List.of());
     referenced.addAll(newImages);
-    Set<Path> garbage = new ImageGraph(cx.images).garbage(referenced, owned);
+    ImageGraph graph = new ImageGraph(cx.images);
+    Set<Path> garbage = graph.garbage(referenced, owned);
+    Set<Path> discarded = new HashSet<>(graph.chains(Set.copyOf(replaced)));
+    discarded.retainAll(garbage);
     owned.removeAll(garbage);
     cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned));
     rollback.clear();
@@ -350,9 +356,7 @@ final class RevertOperation {
         OperationContext.bestEffort(leftovers, "rollback memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
     OperationContext.bestEffort(leftovers, "rollback disk snapshots",
         () -> deleteRollbackTags(restored, rollbackRequests, imagesByTarget, rollbackTag));
-    for (Path g : garbage) {
-      OperationContext.bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
-    }
+    cx.disposeGarbage(garbage, discarded, leftovers);
     cx.clearIntent(uuid);
     return leftovers;
   }
@@ -424,11 +428,6 @@ final class RevertOperation {
     }
   }
 
-  private static String stem(Path image) {
-    String file = image.getFileName().toString();
-    int dot = file.indexOf('.');
-    return dot > 0 ? file.substring(0, dot) : file;
-  }
 
   boolean recover(UUID uuid, Intent.Revert intent, Optional<DomainInfo> domain, List<String> actions) {
     // A revert of a crashed or shut-down instance saves no rollback memory image (see revertInactive).
@@ -451,7 +450,7 @@ final class RevertOperation {
       List<Path> newImages = cx.hypervisor.disks(restored).stream().flatMap(d -> d.image().stream()).toList();
       Set<Path> created = new HashSet<>(fresh);
       created.retainAll(newImages);
-      commitRevert(uuid, intent.snapshot(), created, newImages, restored, rollbackRequests, rollbackTag,
+      commitRevert(uuid, intent.snapshot(), created, newImages, intent.oldImages().values(), restored, rollbackRequests, rollbackTag,
           rollbackMemory, new Rollback("recover revert"));
       actions.add("revert completed: snapshot '" + intent.snapshot() + "' is current");
       return true;

@@ -111,6 +111,51 @@ class ManagerDataSafetyTest {
   }
 
   @Test
+  void garbageCollectionKeepsAnOverlayHoldingWritesNoSnapshotCaptured() {
+    SnapshotManager manager = manager(memoryStore).build();
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("s").memory(false)
+        .disks(List.of(DiskSpec.external("xvda"))).build());
+    Path overlay = s.disk("xvda").orElseThrow().overlay().orElseThrow();
+    guestWritesDisk("precious"); // into the overlay, after the snapshot: no snapshot has it
+    // an operator recreates the domain from its configuration on another image, as xl create would
+    var config = sim.configuration(ref());
+    Path other = dir.resolve("other.qcow2");
+    images.create(other, DiskFormat.QCOW2, 1 << 20);
+    sim.destroy(ref());
+    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(config, Optional.empty(), java.util.Map.of("xvda", other),
+        false));
+
+    DeleteResult result = manager.delete(vm, "s", DeleteMode.MERGE);
+
+    assertThat(overlay).doesNotExist();
+    Path kept = overlay.resolveSibling(overlay.getFileName() + ".xlsnap-quarantined");
+    assertThat(kept).exists();
+    assertThat(new String(images.read(kept, DiskFormat.QCOW2, 0, 8), UTF_8)).isEqualTo("precious");
+    assertThat(result.leftovers()).anySatisfy(l -> assertThat(l).contains(kept.toString()));
+    assertThat(memoryStore.load(ref().uuid()).ownedImages()).doesNotContain(overlay);
+  }
+
+  @Test
+  void garbageCollectionDeletesAnOverlayNoGuestEverWroteTo() {
+    SnapshotManager manager = manager(memoryStore).build();
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("s").memory(false)
+        .disks(List.of(DiskSpec.external("xvda"))).build());
+    Path overlay = s.disk("xvda").orElseThrow().overlay().orElseThrow();
+    var config = sim.configuration(ref());
+    Path other = dir.resolve("other.qcow2");
+    images.create(other, DiskFormat.QCOW2, 1 << 20);
+    sim.destroy(ref());
+    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(config, Optional.empty(), java.util.Map.of("xvda", other),
+        false));
+
+    DeleteResult result = manager.delete(vm, "s", DeleteMode.MERGE);
+
+    assertThat(overlay).doesNotExist();
+    assertThat(overlay.resolveSibling(overlay.getFileName() + ".xlsnap-quarantined")).doesNotExist();
+    assertThat(result.leftovers()).isEmpty();
+  }
+
+  @Test
   void aMemoryImageIsForcedToDiskBeforeTheMetadataNamesIt() {
     List<String> events = new CopyOnWriteArrayList<>();
     SnapshotStore recording = new RecordingStore(memoryStore, events);

@@ -36,6 +36,20 @@ public interface DiskImages {
   ImageInfo info(Path image);
 
   /**
+   * Tells whether an image holds data of its own: clusters allocated in the image itself rather than
+   * read through from its backing file, or internal snapshots. An overlay that no guest ever wrote to
+   * holds none, so deleting it loses nothing.
+   *
+   * <p>The default answers {@code true}, which is always safe: an image that may hold data is kept.
+   *
+   * @param image an existing image
+   * @return false only if the image is known to hold nothing of its own
+   */
+  default boolean holdsDataOfItsOwn(Path image) {
+    return true;
+  }
+
+  /**
    * Returns an image's backing chain: the image itself first, then its backing file, and so on.
    *
    * @param image an existing image

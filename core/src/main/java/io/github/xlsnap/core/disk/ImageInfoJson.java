@@ -31,6 +31,30 @@ final class ImageInfoJson {
   }
 
   /**
+   * Reads {@code qemu-img map --output=json}: whether any extent is present at depth 0, that is,
+   * allocated in the image itself (QEMU 6.0 and later print {@code present}).
+   *
+   * @param json what qemu-img printed
+   * @return true if the image holds clusters of its own
+   * @throws UnexpectedOutputException if the output is not such a map
+   */
+  static boolean anyExtentOfItsOwn(String json) throws UnexpectedOutputException {
+    if (!(Json.parse(json) instanceof List<?> extents)) {
+      throw new UnexpectedOutputException("a map is a JSON array of extents");
+    }
+    for (Object e : extents) {
+      if (!(e instanceof Map<?, ?> extent) || !(extent.get("depth") instanceof java.math.BigDecimal depth)
+          || !(extent.get("present") instanceof Boolean present)) {
+        throw new UnexpectedOutputException("an extent without a numeric depth and a boolean present: " + e);
+      }
+      if (depth.signum() == 0 && present) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Reads a backing chain.
    *
    * @param image the first image of the chain, absolute

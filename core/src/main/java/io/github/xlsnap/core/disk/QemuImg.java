@@ -170,6 +170,22 @@ public final class QemuImg implements DiskImages {
   /**
    * {@inheritDoc}
    *
+   * <p>Runs {@code qemu-img map -U --output=json}: an extent at depth 0 that is present is allocated in
+   * the image itself. Internal snapshots (from {@link #info}) count as data too.
+   */
+  @Override
+  public boolean holdsDataOfItsOwn(Path image) {
+    Path source = absolute(image);
+    if (!info(source).internalSnapshots().isEmpty()) {
+      return true;
+    }
+    return runAndRead(source, qemuImgCommand("map", "-U", "--output=json", source.toString()),
+        ImageInfoJson::anyExtentOfItsOwn);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Runs {@code qemu-img info -U --backing-chain --output=json}.
    *
    * @return the absolute paths of the chain's images

@@ -125,7 +125,8 @@ public final class DiskPlanner {
   }
 
   /**
-   * The default path of an overlay: beside the disk's image, named after it and the snapshot.
+   * The default path of an overlay: beside the disk's image, named after it and the snapshot, within
+   * the file-name limit however long the chain of overlays ({@link FileNames#derive}).
    *
    * @param d the disk
    * @param suffix a file-system-safe word unique to the snapshot
@@ -133,9 +134,6 @@ public final class DiskPlanner {
    */
   public static Path defaultOverlay(DomainDisk d, String suffix) {
     Path image = d.image().orElseThrow();
-    String file = image.getFileName().toString();
-    int dot = file.lastIndexOf('.');
-    String stem = dot > 0 ? file.substring(0, dot) : file;
-    return image.resolveSibling(stem + "." + suffix + ".qcow2");
+    return image.resolveSibling(FileNames.derive(image.getFileName().toString(), suffix, "qcow2"));
   }
 }

@@ -18,9 +18,11 @@ import java.util.Optional;
  *
  * <p>Encoded as {@code java.util.Properties} text. Format {@code xlsnap-intent-1} is every intent's but
  * two: a revert of a crashed or shut-down instance, which has no rollback memory image, is written as
- * {@code xlsnap-intent-2} (the same keys, without {@code rollback_memory}), and a revert whose failure
- * is being undone as {@code xlsnap-intent-3} (key {@code phase=UNDO}), so that an older version, which
- * cannot recover them, refuses them by their format instead of misreading them. All three are read.
+ * {@code xlsnap-intent-2} (the same keys, without {@code rollback_memory}), and a record with keys an
+ * older version would ignore to its cost, a revert whose failure is being undone ({@code phase=UNDO})
+ * or a delete with {@code uncertain.<i>} images, as {@code xlsnap-intent-3}, so that an older version,
+ * which cannot recover them, refuses them by their format instead of misreading them. All three are
+ * read.
  */
 public sealed interface Intent {
 
@@ -84,9 +86,11 @@ public sealed interface Intent {
    * @param doomed the snapshots it deletes
    * @param cleanup internal snapshots ({@code image} to tag) and files (tag empty) to remove once
    *     committed
+   * @param uncertain owned images nothing references any longer that may hold data no snapshot
+   *     captured: once committed, removed only if they hold none, else quarantined
    */
-  record Delete(String snapshot, int domid, List<String> doomed, List<Map.Entry<Path, String>> cleanup)
-      implements Intent {
+  record Delete(String snapshot, int domid, List<String> doomed, List<Map.Entry<Path, String>> cleanup,
+      List<Path> uncertain) implements Intent {
     /**
      * Copies the lists.
      *
@@ -94,11 +98,13 @@ public sealed interface Intent {
      * @param domid the instance
      * @param doomed snapshots deleted
      * @param cleanup what to remove once committed
+     * @param uncertain images to remove only if empty
      */
     public Delete {
       requireNonNull(snapshot, "snapshot");
       doomed = List.copyOf(doomed);
       cleanup = List.copyOf(cleanup);
+      uncertain = List.copyOf(uncertain);
     }
   }
 

@@ -23,7 +23,7 @@ import java.util.TreeSet;
 final class IntentCodec {
   private static final String FORMAT = "xlsnap-intent-1";
   private static final String FORMAT_WITHOUT_ROLLBACK_MEMORY = "xlsnap-intent-2";
-  private static final String FORMAT_UNDO = "xlsnap-intent-3";
+  private static final String FORMAT_3 = "xlsnap-intent-3";
 
   private IntentCodec() {}
 
@@ -49,10 +49,14 @@ final class IntentCodec {
           p.put("cleanup." + i + ".path", d.cleanup().get(i).getKey().toString());
           p.put("cleanup." + i + ".tag", d.cleanup().get(i).getValue());
         }
+        for (int i = 0; i < d.uncertain().size(); i++) {
+          p.put("format", FORMAT_3);
+          p.put("uncertain." + i, d.uncertain().get(i).toString());
+        }
     } else if (intent instanceof Intent.Revert r) {
         p.put("operation", "REVERT");
         if (r.phase() == Intent.Revert.Phase.UNDO) {
-          p.put("format", FORMAT_UNDO);
+          p.put("format", FORMAT_3);
           p.put("phase", r.phase().name());
         } else if (r.rollbackMemory().isEmpty()) {
           p.put("format", FORMAT_WITHOUT_ROLLBACK_MEMORY);
@@ -105,7 +109,7 @@ final class IntentCodec {
       throw new XlsnapException("unreadable operation record: " + e.getMessage(), e);
     }
     String format = p.getProperty("format");
-    if (!FORMAT.equals(format) && !FORMAT_WITHOUT_ROLLBACK_MEMORY.equals(format) && !FORMAT_UNDO.equals(format)) {
+    if (!FORMAT.equals(format) && !FORMAT_WITHOUT_ROLLBACK_MEMORY.equals(format) && !FORMAT_3.equals(format)) {
       throw new XlsnapException("operation record of unknown format " + format);
     }
     try {
@@ -113,13 +117,14 @@ final class IntentCodec {
       int domid = Integer.parseInt(p.getProperty("domid"));
       boolean wasPaused = Boolean.parseBoolean(p.getProperty("was_paused"));
       String operation = String.valueOf(p.getProperty("operation"));
-      if (!operation.equals("REVERT") && !FORMAT.equals(format)) {
+      if (operation.equals("CREATE") && !FORMAT.equals(format)
+          || operation.equals("DELETE") && FORMAT_WITHOUT_ROLLBACK_MEMORY.equals(format)) {
         throw new IllegalArgumentException("a " + operation + " record of format " + format);
       }
       return switch (operation) {
         case "CREATE" -> new Intent.Create(snapshot, domid, wasPaused, Boolean.parseBoolean(p.getProperty("with_memory")),
             files(p), requests(p));
-        case "DELETE" -> new Intent.Delete(snapshot, domid, doomed(p), cleanup(p));
+        case "DELETE" -> new Intent.Delete(snapshot, domid, doomed(p), cleanup(p), uncertain(p, format));
         case "REVERT" -> revert(p, format, snapshot, domid, wasPaused);
         default -> throw new IllegalArgumentException("unknown operation " + operation);
       };
@@ -131,7 +136,7 @@ final class IntentCodec {
   private static Intent.Revert revert(Properties p, String format, String snapshot, int domid, boolean wasPaused) {
     Optional<Path> rollbackMemory = Optional.ofNullable(p.getProperty("rollback_memory")).map(Path::of);
     Intent.Revert.Phase phase = Intent.Revert.Phase.valueOf(p.getProperty("phase", Intent.Revert.Phase.FORWARD.name()));
-    if ((phase == Intent.Revert.Phase.UNDO) != FORMAT_UNDO.equals(format)) {
+    if ((phase == Intent.Revert.Phase.UNDO) != FORMAT_3.equals(format)) {
       throw new IllegalArgumentException("a revert record of format " + format + " in phase " + phase);
     }
     if (phase == Intent.Revert.Phase.FORWARD
@@ -177,6 +182,18 @@ final class IntentCodec {
       doomed.add(p.getProperty("doomed." + i));
     }
     return doomed;
+  }
+
+  private static List<Path> uncertain(Properties p, String format) {
+    List<Path> uncertain = new ArrayList<>();
+    for (int i = 0; p.containsKey("uncertain." + i); i++) {
+      uncertain.add(Path.of(p.getProperty("uncertain." + i)));
+    }
+    if (uncertain.isEmpty() == FORMAT_3.equals(format)) {
+      throw new IllegalArgumentException("a delete record of format " + format
+          + (uncertain.isEmpty() ? " lacks" : " has") + " uncertain images");
+    }
+    return uncertain;
   }
 
   private static List<Map.Entry<Path, String>> cleanup(Properties p) {

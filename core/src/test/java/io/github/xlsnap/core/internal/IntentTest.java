@@ -61,7 +61,11 @@ class IntentTest {
     Intent create = new Intent.Create("s", 3, true, false, List.of(Path.of("/d/o.qcow2")),
         List.of(DiskSnapshotRequest.external("xvda", Path.of("/d/o.qcow2")), DiskSnapshotRequest.internal("xvdb", "t")));
     Intent delete = new Intent.Delete("s", 0, List.of("s", "t"),
-        List.of(Map.entry(Path.of("/d/a.qcow2"), "xlsnap-1"), Map.entry(Path.of("/d/m.memory"), "")));
+        List.of(Map.entry(Path.of("/d/a.qcow2"), "xlsnap-1"), Map.entry(Path.of("/d/m.memory"), "")), List.of());
+    Intent uncertain = new Intent.Delete("s", 4, List.of("s"), List.of(), List.of(Path.of("/d/o.qcow2")));
+    assertThat(uncertain.encode()).contains("format=xlsnap-intent-3").contains("uncertain.0=/d/o.qcow2");
+    assertThat(Intent.decode(uncertain.encode())).isEqualTo(uncertain);
+    assertThat(delete.encode()).contains("format=xlsnap-intent-1");
     assertThat(Intent.decode(create.encode())).isEqualTo(create);
     assertThat(Intent.decode(delete.encode())).isEqualTo(delete);
     assertThat(create.operation()).isEqualTo("create");
