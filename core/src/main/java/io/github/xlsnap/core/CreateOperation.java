@@ -11,6 +11,7 @@ import io.github.xlsnap.core.internal.Rollback;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
 import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
 import io.github.xlsnap.core.spi.DomainDisk;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,8 @@ final class CreateOperation {
     }
 
     boolean wasPaused = info.state().paused();
+    // the configuration the memory image goes with, which a revert restores the domain from
+    DomainConfiguration configuration = cx.hypervisor.configuration(ref);
     List<Path> newFiles = new ArrayList<>();
     memoryImage.ifPresent(newFiles::add);
     plan.forEach(p -> p.overlay().ifPresent(newFiles::add));
@@ -106,7 +109,7 @@ final class CreateOperation {
         }
       }
       Snapshot snapshot = new Snapshot(name, now, spec.description().orElse(""), tree.current(), List.of(),
-          info.state(), live, memoryImage, memoryStamp, disks);
+          info.state(), live, memoryImage, memoryStamp, disks, Optional.of(configuration));
       List<Snapshot> all = new ArrayList<>();
       for (Snapshot s : md.snapshots()) {
         if (tree.current().equals(Optional.of(s.name()))) {

@@ -168,8 +168,7 @@ final class DeleteOperation {
         }
         disks.add(d);
       }
-      out.add(changed ? new Snapshot(s.name(), s.createTime(), s.description(), s.parent(), s.children(),
-          s.domainState(), s.live(), s.memoryImage(), s.memoryStamp(), disks) : s);
+      out.add(changed ? s.withDisks(disks) : s);
     }
     return List.copyOf(out);
   }

@@ -58,13 +58,15 @@ final class RevertOperation {
    * @param rollbackTag their tag
    * @param oldImages the present instance's images, by target
    * @param freshImages the new images, by target
-   * @param config the present instance's configuration
+   * @param config the present instance's configuration, to bring it back from if the revert fails
+   * @param restoreConfig the configuration the new instance is restored from: the snapshot's, or the
+   *     present one for a snapshot that kept none
    * @param id the id naming the revert's files
    */
   private record RevertPlan(Snapshot snap, Optional<Path> memory, boolean paused, List<DomainDisk> disks,
       Map<String, DomainDisk> activeByTarget, List<DiskSnapshot> inPlace, List<DiskSnapshotRequest> rollbackRequests,
       String rollbackTag, Map<String, Path> oldImages, Map<String, Path> freshImages, DomainConfiguration config,
-      String id) {}
+      DomainConfiguration restoreConfig, String id) {}
 
   private RevertPlan planRevert(DomainInfo info, String name, RevertOptions options) {
     DomainRef ref = info.ref();
@@ -100,6 +102,15 @@ final class RevertOperation {
     for (String target : activeByTarget.keySet()) {
       if (snap.disk(target).isEmpty()) {
         risks.add("disk " + target + " did not exist when the snapshot was taken and keeps its present contents");
+      }
+    }
+    // The memory image goes with the configuration it was saved under: restore from that one.
+    DomainConfiguration config = cx.hypervisor.configuration(ref);
+    DomainConfiguration restoreConfig = snap.configuration().orElse(config);
+    if (snap.configuration().isPresent()) {
+      for (String change : cx.hypervisor.configurationChanges(restoreConfig, config)) {
+        risks.add("the domain's configuration changed since the snapshot (" + change + "): the domain is restored "
+            + "with the snapshot's");
       }
     }
     if (!risks.isEmpty() && !options.force()) {
@@ -140,9 +151,8 @@ final class RevertOperation {
         freshImages.put(d.target(), image.resolveSibling(FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2")));
       }
     }
-    DomainConfiguration config = cx.hypervisor.configuration(ref);
     return new RevertPlan(snap, memory, paused, disks, activeByTarget, inPlace, rollbackRequests, rollbackTag,
-        oldImages, freshImages, config, id);
+        oldImages, freshImages, config, restoreConfig, id);
   }
 
   /** Reverts a running or paused domain, saving its present instance first so that a failure brings it back. */
@@ -278,7 +288,7 @@ final class RevertOperation {
     }
 
     // The new instance.
-    DomainRef restored = cx.hypervisor.restore(new RestoreRequest(plan.config(), plan.memory(), newImages,
+    DomainRef restored = cx.hypervisor.restore(new RestoreRequest(plan.restoreConfig(), plan.memory(), newImages,
         plan.paused()));
     rollback.add("destroy the reverted instance " + restored, () -> cx.hypervisor.destroy(restored));
 

@@ -3,6 +3,7 @@ package io.github.xlsnap.core;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import io.github.xlsnap.core.spi.DomainConfiguration;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
@@ -24,6 +25,9 @@ import java.util.Set;
  * @param memoryImage the memory image, empty for a snapshot of disks only
  * @param memoryStamp the memory image's stamp when written, to detect later changes
  * @param disks how each disk was captured, in the domain's disk order
+ * @param configuration the domain's configuration when it was taken, in the backend's form, which a
+ *     revert restores the domain from (the seed design's "according to the info in
+ *     {@code xl_domain_snapshot_info}"); empty for a snapshot taken by a version that did not keep it
  */
 public record Snapshot(
     String name,
@@ -35,7 +39,8 @@ public record Snapshot(
     boolean live,
     Optional<Path> memoryImage,
     Optional<FileStamp> memoryStamp,
-    List<DiskSnapshot> disks) {
+    List<DiskSnapshot> disks,
+    Optional<DomainConfiguration> configuration) {
 
   /**
    * Checks the components and copies the lists.
@@ -50,6 +55,7 @@ public record Snapshot(
    * @param memoryImage the memory image
    * @param memoryStamp the memory image's stamp
    * @param disks the disks
+   * @param configuration the domain's configuration
    */
   public Snapshot {
     SnapshotNames.validate(name);
@@ -59,6 +65,7 @@ public record Snapshot(
     requireNonNull(domainState, "domainState");
     requireNonNull(memoryImage, "memoryImage");
     requireNonNull(memoryStamp, "memoryStamp");
+    requireNonNull(configuration, "configuration");
     children = List.copyOf(children);
     disks = List.copyOf(disks);
     parent.ifPresent(p -> checkArgument(!p.equals(name), "snapshot %s cannot be its own parent", name));
@@ -69,6 +76,38 @@ public record Snapshot(
     for (DiskSnapshot d : disks) {
       checkArgument(targets.add(d.target()), "snapshot %s lists disk %s twice", name, d.target());
     }
+  }
+
+  /**
+   * Creates a snapshot without the domain's configuration, as versions before 0.2 kept them.
+   *
+   * @param name the snapshot's name
+   * @param createTime when it was taken
+   * @param description free text
+   * @param parent the parent's name
+   * @param children the children's names
+   * @param domainState the domain's state when taken
+   * @param live whether taken live
+   * @param memoryImage the memory image
+   * @param memoryStamp the memory image's stamp
+   * @param disks the disks
+   */
+  public Snapshot(String name, Instant createTime, String description, Optional<String> parent, List<String> children,
+      DomainState domainState, boolean live, Optional<Path> memoryImage, Optional<FileStamp> memoryStamp,
+      List<DiskSnapshot> disks) {
+    this(name, createTime, description, parent, children, domainState, live, memoryImage, memoryStamp, disks,
+        Optional.empty());
+  }
+
+  /**
+   * Returns a copy with other disk records (new stamps of images xlsnap rewrote without changing them).
+   *
+   * @param newDisks the disks
+   * @return the copy
+   */
+  public Snapshot withDisks(List<DiskSnapshot> newDisks) {
+    return new Snapshot(name, createTime, description, parent, children, domainState, live, memoryImage, memoryStamp,
+        newDisks, configuration);
   }
 
   /**
@@ -118,6 +157,6 @@ public record Snapshot(
    */
   public Snapshot withRelations(Optional<String> newParent, List<String> newChildren) {
     return new Snapshot(name, createTime, description, newParent, newChildren, domainState, live,
-        memoryImage, memoryStamp, disks);
+        memoryImage, memoryStamp, disks, configuration);
   }
 }

@@ -156,6 +156,29 @@ class ManagerDataSafetyTest {
   }
 
   @Test
+  void aRevertRestoresTheSnapshotsConfigurationAndAChangeSinceIsARiskNeedingForce() {
+    SnapshotManager manager = manager(memoryStore).build();
+    sim.writeMemory(ref(), 0, Arrays.copyOf("at snapshot".getBytes(UTF_8), 16));
+    Snapshot s = manager.create(vm, CreateSpec.builder().name("s").build());
+    assertThat(s.configuration()).hasValueSatisfying(c -> assertThat(c.content()).contains("memory.bytes=16384"));
+    // the operator gives the domain twice the memory and restarts it
+    var config = sim.configuration(ref());
+    var bigger = new io.github.xlsnap.core.spi.DomainConfiguration(config.backend(),
+        config.content().replace("memory.bytes=16384", "memory.bytes=32768"));
+    sim.destroy(ref());
+    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(bigger, Optional.empty(), java.util.Map.of(), false));
+
+    assertThatThrownBy(() -> manager.revert(vm, "s", RevertOptions.DEFAULTS))
+        .isInstanceOf(RiskyRevertException.class)
+        .hasMessageContaining("configuration changed since the snapshot")
+        .hasMessageContaining("memory.bytes: 16384 then, 32768 now");
+    DomainRef back = manager.revert(vm, "s", new RevertOptions(RevertTarget.AS_TAKEN, true));
+
+    assertThat(sim.configuration(back).content()).contains("memory.bytes=16384");
+    assertThat(new String(sim.readMemory(back, 0, 16), UTF_8).replace("\0", "")).isEqualTo("at snapshot");
+  }
+
+  @Test
   void aMemoryImageIsForcedToDiskBeforeTheMetadataNamesIt() {
     List<String> events = new CopyOnWriteArrayList<>();
     SnapshotStore recording = new RecordingStore(memoryStore, events);

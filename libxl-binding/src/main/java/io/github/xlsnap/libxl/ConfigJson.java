@@ -96,6 +96,57 @@ final class ConfigJson {
     return parse(json).path("c_info").path("name").asText("");
   }
 
+  /**
+   * What differs between two configurations of one domain, ignoring {@code c_info.domid} and the
+   * disks' {@code pdev_path}s and {@code format}s (snapshots change images on purpose, and a format
+   * follows its image): each difference as a JSON pointer
+   * with both values, at most {@code limit} of them.
+   *
+   * @param then the earlier configuration
+   * @param now the present one
+   * @param limit the most differences to list
+   * @return the differences, empty if none
+   */
+  static java.util.List<String> changes(String then, String now, int limit) {
+    ObjectNode a = comparable(then);
+    ObjectNode b = comparable(now);
+    java.util.List<String> out = new java.util.ArrayList<>();
+    diff("", a, b, out, limit);
+    return java.util.List.copyOf(out);
+  }
+
+  private static ObjectNode comparable(String json) {
+    ObjectNode root = parse(withoutDomid(json));
+    for (JsonNode disk : root.path("disks")) {
+      if (disk instanceof ObjectNode d) {
+        d.remove("pdev_path");
+        d.remove("format"); // follows the image: an overlay of a raw image is qcow2
+      }
+    }
+    return root;
+  }
+
+  private static void diff(String at, JsonNode a, JsonNode b, java.util.List<String> out, int limit) {
+    if (out.size() >= limit || a.equals(b)) {
+      return;
+    }
+    if (a.isObject() && b.isObject()) {
+      Set<String> keys = new java.util.TreeSet<>();
+      a.fieldNames().forEachRemaining(keys::add);
+      b.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        diff(at + "/" + k, a.path(k), b.path(k), out, limit);
+      }
+    } else if (a.isArray() && b.isArray() && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        diff(at + "/" + i, a.get(i), b.get(i), out, limit);
+      }
+    } else {
+      out.add(at + ": " + (a.isMissingNode() ? "(none)" : a.toString()) + " then, "
+          + (b.isMissingNode() ? "(none)" : b.toString()) + " now");
+    }
+  }
+
   private static ObjectNode parse(String json) {
     try {
       JsonNode node = MAPPER.readTree(json);

@@ -577,6 +577,24 @@ public final class LibxlHypervisor implements Hypervisor {
     return new DomainConfiguration(BACKEND, currentConfigurationJson(domain));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Compares the two libxl configurations as JSON trees, ignoring {@code c_info.domid} and each
+   * disk's {@code pdev_path} and {@code format}; lists at most 10 differences as JSON pointers.
+   */
+  @Override
+  public List<String> configurationChanges(DomainConfiguration then, DomainConfiguration now) {
+    if (!then.backend().equals(BACKEND) || !now.backend().equals(BACKEND)) {
+      return Hypervisor.super.configurationChanges(then, now);
+    }
+    try {
+      return ConfigJson.changes(then.content(), now.content(), 10);
+    } catch (IllegalArgumentException e) {
+      return List.of("a configuration is not libxl JSON: " + e.getMessage());
+    }
+  }
+
   private String currentConfigurationJson(DomainRef domain) {
     String json = xl.configurationJson(domain.domid());
     Map<String, Path> images = new LinkedHashMap<>();

@@ -93,6 +93,17 @@ class LibxlPureJavaTest {
   }
 
   @Test
+  void configurationChangesIgnoreDomidAndDiskImagesButNotMemoryOrDevices() {
+    String overlaid = ConfigJson.withDiskImages(CONFIG.replace("\"domid\": 7", "\"domid\": 9")
+        .replace("\"format\": \"raw\"", "\"format\": \"qcow2\""), Map.of("xvdb", Path.of("/img/b.xlsnap-1.qcow2")));
+    assertThat(ConfigJson.changes(CONFIG, overlaid, 10)).isEmpty();
+    String changed = CONFIG.replace("\"type\": \"pv\"", "\"type\": \"pvh\"").replace(", \"readwrite\": 1", "");
+    assertThat(ConfigJson.changes(CONFIG, changed, 10))
+        .containsExactly("/c_info/type: \"pv\" then, \"pvh\" now", "/disks/0/readwrite: 1 then, (none) now");
+    assertThat(ConfigJson.changes(CONFIG, changed, 1)).hasSize(1);
+  }
+
+  @Test
   void diskFormatsComeFromTheStoredConfigurationByVdev() {
     assertThat(ConfigJson.diskFormats(CONFIG)).containsExactly(Map.entry("xvda", "qcow2"), Map.entry("xvdb", "raw"));
     assertThat(LibxlHypervisor.formatOf("qcow2")).isEqualTo(DiskFormat.QCOW2);

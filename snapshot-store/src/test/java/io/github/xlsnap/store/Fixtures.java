@@ -6,6 +6,7 @@ import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.FileStamp;
 import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.spi.DomainConfiguration;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,7 +37,8 @@ final class Fixtures {
         List.of(DiskSnapshot.internal("xvda", Path.of("/img/a.qcow2"), "xlsnap-abc"),
             DiskSnapshot.external("xvdb", Path.of("/img/b.raw"), DiskFormat.RAW, Path.of("/img/b-1.qcow2"),
                 Optional.of(new FileStamp(1 << 20, T0))),
-            DiskSnapshot.none("xvdc")));
+            DiskSnapshot.none("xvdc")),
+        Optional.of(new DomainConfiguration("libxl", "{\n  \"c_info\": {\"name\": \"vm \u00e9\"}\n}\n")));
   }
 
   /** A chain a -> b -> c, current c. */

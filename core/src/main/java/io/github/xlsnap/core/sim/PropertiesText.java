@@ -59,6 +59,11 @@ final class PropertiesText {
     return new PropertiesText(values);
   }
 
+  /** The entries, sorted by key. */
+  java.util.SortedMap<String, String> entries() {
+    return new java.util.TreeMap<>(values);
+  }
+
   boolean has(String key) {
     return values.containsKey(key);
   }

@@ -649,6 +649,37 @@ public final class SimulatedHypervisor implements Hypervisor {
   /**
    * {@inheritDoc}
    *
+   * <p>Compares the entries of the two texts (name, memory size, vcpus, each disk's target and size),
+   * ignoring the disks' images and their formats, which follow the images; a text that is not this
+   * backend's is one change.
+   */
+  @Override
+  public List<String> configurationChanges(DomainConfiguration then, DomainConfiguration now) {
+    requireNonNull(then, "then");
+    requireNonNull(now, "now");
+    if (!then.backend().equals(BACKEND_NAME) || !now.backend().equals(BACKEND_NAME)) {
+      return Hypervisor.super.configurationChanges(then, now);
+    }
+    java.util.SortedMap<String, String> a = PropertiesText.parse(then.content()).entries();
+    java.util.SortedMap<String, String> b = PropertiesText.parse(now.content()).entries();
+    // an external snapshot gives a disk a new image, whose format may differ: both follow the image
+    java.util.function.Predicate<String> compared =
+        k -> !(k.startsWith("disk.") && (k.endsWith(".image") || k.endsWith(".format")));
+    List<String> changes = new ArrayList<>();
+    java.util.SortedSet<String> keys = new java.util.TreeSet<>(a.keySet());
+    keys.addAll(b.keySet());
+    for (String k : keys) {
+      if (compared.test(k) && !java.util.Objects.equals(a.get(k), b.get(k))) {
+        changes.add(k + ": " + (a.containsKey(k) ? a.get(k) : "(none)") + " then, "
+            + (b.containsKey(k) ? b.get(k) : "(none)") + " now");
+      }
+    }
+    return List.copyOf(changes);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>Each disk's image (the override, if given) must exist; its format and size are read from the
    * image. A memory image must be one this host's {@link #checkpoint} wrote for the same UUID and
    * memory size; without one the domain boots with zeroed memory.

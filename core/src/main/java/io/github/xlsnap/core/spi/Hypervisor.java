@@ -87,6 +87,26 @@ public interface Hypervisor extends AutoCloseable {
   void unpause(DomainRef domain);
 
   /**
+   * Tells how a domain's configuration differs from an earlier one of the same domain, in what a
+   * restore from the earlier one would change (memory, vCPUs, devices...), ignoring the disks' image
+   * paths, which snapshots change on purpose, and identity the backend assigns (domid). A revert treats
+   * each difference as a risk that needs force, since it restores the domain with the snapshot's.
+   *
+   * <p>The default compares the texts whole: any difference is one change. Backends whose
+   * configuration names images should override it.
+   *
+   * @param then the earlier configuration (a snapshot's)
+   * @param now the present one
+   * @return one line per difference, empty if none
+   */
+  default List<String> configurationChanges(DomainConfiguration then, DomainConfiguration now) {
+    if (!then.backend().equals(now.backend())) {
+      return List.of("it was made by backend " + then.backend() + ", now by " + now.backend());
+    }
+    return then.content().equals(now.content()) ? List.of() : List.of("the configuration text differs");
+  }
+
+  /**
    * Saves a domain's memory to a file and leaves the domain suspended (shut down with reason
    * suspend), so that its disks can be snapshotted at the same instant; {@link #resume} or
    * {@link #destroy} follows. On failure the domain is left as it was, not suspended.

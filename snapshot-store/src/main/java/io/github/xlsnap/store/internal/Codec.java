@@ -22,6 +22,7 @@ import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.FileStamp;
 import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.spi.DomainConfiguration;
 import io.github.xlsnap.core.SnapshotNames;
 import io.github.xlsnap.store.CorruptMetadataException;
 import io.github.xlsnap.store.CorruptMetadataException.Problem;
@@ -256,9 +257,22 @@ public final class Codec {
         disks.add(disk(file, (ObjectNode) d));
       }
     }
+    Optional<DomainConfiguration> configuration = Optional.empty();
+    JsonNode dc = o.get("domain_config");
+    if (dc != null) {
+      if (!dc.isObject()) {
+        throw wrong(file, "domain_config", "an object");
+      }
+      String backend = text(file, (ObjectNode) dc, "backend", true).orElseThrow();
+      String content = text(file, (ObjectNode) dc, "content", true).orElseThrow();
+      if (backend.isEmpty()) {
+        throw wrong(file, "domain_config.backend", "a backend's name");
+      }
+      configuration = Optional.of(new DomainConfiguration(backend, content));
+    }
     try {
       return new ReadSnapshot(new Snapshot(name, created, description, parent, children, state, live,
-          memoryPath, memoryStamp, disks), o);
+          memoryPath, memoryStamp, disks, configuration), o);
     } catch (IllegalArgumentException | io.github.xlsnap.core.XlsnapException e) {
       throw new CorruptMetadataException(file, Problem.WRONG_TYPE, e.getMessage(), e);
     }
@@ -378,6 +392,13 @@ public final class Codec {
       ArrayNode kids = NODES.arrayNode();
       s.children().forEach(kids::add);
       o.set("children", kids);
+    }
+    if (s.configuration().isPresent()) {
+      ObjectNode dc = child(o, "domain_config");
+      dc.put("backend", s.configuration().get().backend());
+      dc.put("content", s.configuration().get().content());
+    } else {
+      o.remove("domain_config");
     }
     ObjectNode st = child(o, "domain_state");
     DomainState ds = s.domainState();

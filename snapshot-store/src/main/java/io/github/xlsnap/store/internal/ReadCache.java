@@ -7,6 +7,7 @@ import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.FileStamp;
 import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.spi.DomainConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -62,7 +63,7 @@ public final class ReadCache {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReadCache.class);
   private static final byte[] MAGIC = "xlsnap read cache\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int VERSION = 1;
+  private static final int VERSION = 2; // 2: each snapshot's domain configuration
 
   private ReadCache() {}
 
@@ -266,6 +267,8 @@ public final class ReadCache {
       writeOptional(out, d.overlay().map(Path::toString));
       writeStamp(out, d.imageStamp());
     }
+    writeOptional(out, s.configuration().map(DomainConfiguration::backend));
+    writeOptional(out, s.configuration().map(DomainConfiguration::content));
   }
 
   private static Contents decode(byte[] bytes, UUID domain) {
@@ -332,8 +335,11 @@ public final class ReadCache {
       disks.add(new DiskSnapshot(target, mode, format, readOptional(in).map(Path::of), readOptional(in),
           readOptional(in).map(Path::of), readStamp(in)));
     }
+    Optional<String> backend = readOptional(in);
+    Optional<String> content = readOptional(in);
+    Optional<DomainConfiguration> configuration = backend.map(b -> new DomainConfiguration(b, content.orElse("")));
     return new Entry(id, new Snapshot(name, created, description, parent, children, state, live, memory,
-        memoryStamp, disks));
+        memoryStamp, disks, configuration));
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {
