@@ -190,6 +190,7 @@ final class DeleteOperation {
     }
     List<DomainDisk> active = domain.map(d -> cx.hypervisor.disks(d.ref())).orElse(List.of());
     Set<Path> held = cx.heldImages(new ImageGraph(cx.images), domain, active);
+    Set<Path> trimmed = new HashSet<>();
     for (Map.Entry<Path, String> c : intent.cleanup()) {
       Path file = c.getKey();
       String tag = c.getValue();
@@ -201,8 +202,16 @@ final class DeleteOperation {
         actions.add("removed " + file);
       } else if (cx.images.info(file).internalSnapshots().contains(tag)) {
         cx.deleteInternal(domain, active, held, "?", file, tag);
+        trimmed.add(file);
         actions.add("removed internal snapshot " + tag + " from " + file);
       }
+    }
+    // as the delete itself does: removing an internal snapshot rewrites the file, not what it reads as
+    DomainMetadata md = cx.store.load(uuid);
+    List<Snapshot> restamped = restamp(md.snapshots(), trimmed);
+    if (!restamped.equals(md.snapshots())) {
+      cx.store.save(new DomainMetadata(uuid, restamped, md.current(), md.ownedImages()));
+      actions.add("recorded the new stamps of " + trimmed);
     }
     cx.disposeGarbage(Set.copyOf(intent.uncertain()), Set.of(), actions);
     return true;

@@ -312,6 +312,9 @@ public final class SnapshotManager {
    *
    * @param domain the domain's UUID
    * @return what was done, empty if no operation was interrupted
+   * @throws RecoveryFailedException if the record cannot be read or the operation can be neither
+   *     finished nor undone; every operation on the domain then fails the same way until the cause is
+   *     put right or the record is given up with {@link #abandon}
    */
   public Optional<Recovery> recover(UUID domain) {
     requireNonNull(domain, "domain");
@@ -319,7 +322,40 @@ public final class SnapshotManager {
   }
 
   /**
-   * Recovers every domain of the store that has an interrupted operation (see {@link #recover}).
+   * Gives up the record of an interrupted operation without finishing or undoing it: the way out when
+   * {@link #recover} keeps failing ({@link RecoveryFailedException}) and an operator has decided what to
+   * do by hand. Nothing else changes: the domain is left in whatever state it is (resume or destroy it
+   * yourself), and every file the record names (memory images, overlays, a rollback memory image) is
+   * kept, for the operator to restore from or delete; the store's check reports files no snapshot
+   * names. Logged at WARN with the record.
+   *
+   * @param domain the domain's UUID
+   * @return the record given up, verbatim; empty if none was pending
+   */
+  public Optional<String> abandon(UUID domain) {
+    requireNonNull(domain, "domain");
+    ReentrantLock lock = locks.computeIfAbsent(domain, u -> new ReentrantLock());
+    acquire(lock, domain.toString());
+    try {
+      try (SnapshotStore.Lease lease = store.lockDomain(domain, lockTimeout)) {
+        Optional<String> record = store.loadIntent(domain);
+        if (record.isPresent()) {
+          store.saveIntent(domain, Optional.empty());
+          LOG.warn("abandoned the record of an interrupted operation on domain {}, nothing else changed:\n{}", domain,
+              record.get());
+        }
+        return record;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Recovers every domain of the store that has an interrupted operation (see {@link #recover}). A
+   * domain whose recovery fails ({@link RecoveryFailedException}) is logged at ERROR and skipped: the
+   * others are still recovered, and every operation on it fails with that exception until it is put
+   * right or {@linkplain #abandon abandoned}.
    *
    * @return what was done, one entry per recovered domain
    */
@@ -327,7 +363,13 @@ public final class SnapshotManager {
     List<Recovery> out = new ArrayList<>();
     for (UUID d : store.domains()) {
       if (store.loadIntent(d).isPresent()) {
-        recover(d).ifPresent(out::add);
+        try {
+          recover(d).ifPresent(out::add);
+        } catch (RecoveryFailedException e) {
+          // one domain's failure must not hold the others: it stays held, and says so on every operation
+          LOG.error("{}", e.getMessage());
+          LOG.debug("recovery of domain {} failed", d, e);
+        }
       }
     }
     return List.copyOf(out);
@@ -339,16 +381,28 @@ public final class SnapshotManager {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    Intent intent = Intent.decode(text.get());
+    Intent intent;
+    try {
+      intent = Intent.decode(text.get());
+    } catch (XlsnapException e) {
+      throw new RecoveryFailedException(uuid, "operation (its record is unreadable)", text.get(), e);
+    }
     List<String> actions = new ArrayList<>();
-    Optional<DomainInfo> domain = hypervisor.find(new DomainSelector.ByUuid(uuid));
     boolean completed;
-    if (intent instanceof Intent.Create c) {
-      completed = creates.recover(uuid, c, domain, actions);
-    } else if (intent instanceof Intent.Delete d) {
-      completed = deletes.recover(uuid, d, domain, actions);
-    } else {
-      completed = reverts.recover(uuid, (Intent.Revert) intent, domain, actions);
+    try {
+      Optional<DomainInfo> domain = hypervisor.find(new DomainSelector.ByUuid(uuid));
+      if (intent instanceof Intent.Create c) {
+        completed = creates.recover(uuid, c, domain, actions);
+      } else if (intent instanceof Intent.Delete d) {
+        completed = deletes.recover(uuid, d, domain, actions);
+      } else {
+        completed = reverts.recover(uuid, (Intent.Revert) intent, domain, actions);
+      }
+    } catch (OperationCancelledException | DomainBusyException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new RecoveryFailedException(uuid, intent.operation() + " of snapshot '" + intent.snapshot() + "'",
+          text.get(), e);
     }
     store.saveIntent(uuid, Optional.empty());
     Recovery r = new Recovery(uuid, intent.operation(), intent.snapshot(), completed, actions);
@@ -526,14 +580,7 @@ public final class SnapshotManager {
   private <T> T withLock(UUID uuid, String domainName, Function<Optional<Recovery>, T> body) {
     ReentrantLock lock = locks.computeIfAbsent(uuid, u -> new ReentrantLock());
     long deadline = System.nanoTime() + lockTimeout.toNanos();
-    try {
-      if (!lock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new DomainBusyException(domainName, lockTimeout, "another thread of this process");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new OperationCancelledException("interrupted while waiting for domain " + domainName, e);
-    }
+    acquire(lock, domainName);
     try {
       Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       try (SnapshotStore.Lease lease = store.lockDomain(uuid, left)) {
@@ -541,6 +588,18 @@ public final class SnapshotManager {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Takes this JVM's lock of a domain within the lock timeout, interruptibly. */
+  private void acquire(ReentrantLock lock, String domainName) {
+    try {
+      if (!lock.tryLock(lockTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new DomainBusyException(domainName, lockTimeout, "another thread of this process");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OperationCancelledException("interrupted while waiting for domain " + domainName, e);
     }
   }
 

@@ -179,6 +179,42 @@ class ManagerDataSafetyTest {
   }
 
   @Test
+  void aRecordThatCannotBeRecoveredFailsTypedUntilAnOperatorAbandonsIt() {
+    SnapshotManager manager = manager(memoryStore).build();
+    UUID uuid = ref().uuid();
+    String record = "format=xlsnap-intent-9\noperation=CREATE\n";
+    memoryStore.saveIntent(uuid, Optional.of(record));
+
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name("s").build()))
+        .isInstanceOf(RecoveryFailedException.class)
+        .hasMessageContaining(uuid.toString())
+        .hasMessageContaining("abandon")
+        .satisfies(e -> assertThat(((RecoveryFailedException) e).record()).isEqualTo(record));
+    assertThat(manager.abandon(uuid)).contains(record);
+    assertThat(manager.abandon(uuid)).isEmpty();
+    assertThat(manager.create(vm, CreateSpec.builder().name("s").build()).name()).isEqualTo("s");
+  }
+
+  @Test
+  void aRevertWhoseRollbackImageIsGoneFailsRecoveryTypedAndKeepsTheRecord() {
+    SnapshotManager manager = manager(memoryStore).build();
+    manager.create(vm, CreateSpec.builder().name("s").build());
+    UUID uuid = ref().uuid();
+    var config = sim.configuration(ref());
+    sim.destroy(ref()); // as a revert does, before the crash; its rollback memory image is then lost
+    String record = new io.github.xlsnap.core.internal.Intent.Revert("s", 7, false, List.of(), List.of(),
+        java.util.Map.of(), Optional.of(dir.resolve("gone.memory")), config,
+        io.github.xlsnap.core.internal.Intent.Revert.Phase.FORWARD).encode();
+    memoryStore.saveIntent(uuid, Optional.of(record));
+
+    assertThatThrownBy(() -> manager.recover(uuid)).isInstanceOf(RecoveryFailedException.class)
+        .hasMessageContaining("revert of snapshot 's'").hasMessageContaining("gone.memory");
+    assertThat(memoryStore.loadIntent(uuid)).contains(record);
+    assertThat(manager.abandon(uuid)).contains(record);
+    assertThat(manager.recover(uuid)).isEmpty();
+  }
+
+  @Test
   void aMemoryImageIsForcedToDiskBeforeTheMetadataNamesIt() {
     List<String> events = new CopyOnWriteArrayList<>();
     SnapshotStore recording = new RecordingStore(memoryStore, events);

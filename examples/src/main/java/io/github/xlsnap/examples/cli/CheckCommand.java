@@ -32,12 +32,29 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--repair", description = "Repair what can be repaired; quarantine, never delete.")
   boolean repair;
 
+  @Option(names = "--abandon", description = "Give up the record of an interrupted operation that cannot be "
+      + "recovered (an operation on the domain fails with 'cannot recover'): nothing else changes, its files "
+      + "are kept. Needs <domain>.")
+  boolean abandon;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     int remaining = 0;
+    if (abandon && domain == null) {
+      throw new ExitCodes.UsageException("--abandon needs <domain>");
+    }
     try (Session s = root.session(Optional.empty())) {
       JsonSnapshotStore store = s.store();
+      if (abandon) {
+        UUID d = uuid(s);
+        Optional<String> record = s.manager().abandon(d);
+        out.println(record.isPresent() ? d + " abandoned the record of an interrupted operation; its files are kept:"
+            : d + " has no interrupted operation");
+        record.ifPresent(r -> r.lines().forEach(l -> out.println("  " + l)));
+        out.flush();
+        return ExitCodes.OK;
+      }
       List<UUID> domains = domain == null ? store.domains().stream().sorted().toList() : List.of(uuid(s));
       for (UUID d : domains) {
         if (repair) {

@@ -74,6 +74,22 @@ class CliTest {
   }
 
   @Test
+  void anUnrecoverableInterruptedOperationFailsOneLineUntilAbandoned() throws Exception {
+    Path dirOfWeb = host.resolve("snapshots").resolve(uuidOf("web"));
+    Files.createDirectories(dirOfWeb);
+    Files.writeString(dirOfWeb.resolve("xlsnap-intent.properties"), "format=xlsnap-intent-99\n");
+
+    Result blocked = on("snapshot-create", "web", "--name", "a");
+    assertThat(blocked.code()).isEqualTo(1);
+    assertThat(blocked.err()).contains("cannot recover the interrupted operation").contains("--abandon");
+    assertThat(ok("snapshot-check", "db").out()).isEmpty(); // other domains are not held
+    Result abandoned = ok("snapshot-check", "web", "--abandon");
+    assertThat(abandoned.out()).contains("abandoned the record").contains("format=xlsnap-intent-99");
+    ok("snapshot-create", "web", "--name", "a");
+    assertThat(ok("snapshot-check", "web", "--abandon").out()).contains("has no interrupted operation");
+  }
+
+  @Test
   void listShowsDomainsAsXlListDoes() throws Exception {
     Result r = ok("list");
     assertThat(r.lines().get(0)).isEqualTo("Name                                        ID   Mem VCPUs\tState\tTime(s)");
