@@ -61,9 +61,18 @@ final class KillableChild implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         mainClass.getName()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-    p.getOutputStream().close();
-    return new KillableChild(p, stderr);
+    return new KillableChild(new ProcessBuilder(cmd).redirectError(stderr.toFile()).start(), stderr);
+  }
+
+  /**
+   * Sends the child a line on its standard input: for a child started ahead of time that waits for
+   * a word before it touches anything.
+   *
+   * @param line the line
+   */
+  void tell(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
   }
 
   private void pump() {
