@@ -96,13 +96,13 @@ class ManagerSoakTest {
    * Known bug B1 (SOAK.md): a delete interrupted after its commit is completed by recovery, which
    * removes the deleted snapshots' internal disk snapshots but does not record the new stamps of the
    * images it rewrote, as the uninterrupted delete does; a snapshot whose frozen image is one of them
-   * then looks changed, and reverting to it needs force. While true, the content check reverts with
-   * force after a refusal whose every reason is such a stale stamp, counts it, and still checks the
-   * content. The lead sets it to false (and removes it) once recovery restamps.
+   * then looks changed, and reverting to it needs force. While true, the content check and the
+   * manager processes revert with force after a refusal whose every reason is such a stale stamp
+   * (counted; the content is still checked); while false such a refusal fails the soak. The lead sets
+   * it to false (and removes it) once recovery restamps.
    */
   private static final boolean TOLERATE_STALE_IMAGE_STAMPS =
       Boolean.parseBoolean(System.getProperty("xlsnap.soak.tolerateStaleImageStamps", "true"));
-  private static final String STALE_STAMP = "image .* of disk \\S+ changed since the snapshot was taken";
 
   /** The share of kills after which the content of a random surviving snapshot is read back (a revert). */
   private static final double CONTENT_SHARE =
@@ -354,6 +354,12 @@ class ManagerSoakTest {
     Optional<Op> inFlight = Optional.empty();
     Map<String, Taken> begun = new HashMap<>();
     for (String l : lines) {
+      if (l.startsWith("KNOWNBUG B1 ")) {
+        figures.staleStamps++;
+        if (!TOLERATE_STALE_IMAGE_STAMPS) {
+          throw new AssertionError("known bug B1 in the manager process: " + l);
+        }
+      }
       if (l.startsWith("BEGIN ")) {
         Op op = Op.parse(l);
         inFlight = Optional.of(op);
@@ -468,7 +474,7 @@ class ManagerSoakTest {
         try {
           wrong = revertAndRead(manager, host, uuid, name, taken, false);
         } catch (RiskyRevertException e) {
-          if (!TOLERATE_STALE_IMAGE_STAMPS || !e.reasons().stream().allMatch(r -> r.matches(STALE_STAMP))) {
+          if (!TOLERATE_STALE_IMAGE_STAMPS || !SoakManagerProcess.isKnownBugB1(e)) {
             throw e;
           }
           figures.staleStamps++;

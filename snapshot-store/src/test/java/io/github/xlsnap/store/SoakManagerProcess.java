@@ -11,6 +11,7 @@ import io.github.xlsnap.core.DomainSelector;
 import io.github.xlsnap.core.ListQuery;
 import io.github.xlsnap.core.RevertOptions;
 import io.github.xlsnap.core.RevertTarget;
+import io.github.xlsnap.core.RiskyRevertException;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.SnapshotTree;
@@ -39,10 +40,11 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>{@code <host-dir> <store-dir> <domain-name> <seed> <name-prefix> <halt-after-acks> <halt-at>}:
  * loads its classes, waits for a line {@code GO} on standard input (the parent starts the next
- * process while it checks the last one's aftermath), opens the host and the store, calls {@link SnapshotManager#recoverAll()}, prints {@code READY},
- * then loops over random operations drawn from a {@link Random} with the seed. For each one it prints
- * {@code BEGIN <op> <name> <key=value>...} before and {@code ACK <op> <name> <key=value>...} after it
- * returns, flushed: the parent knows what was acknowledged and what was in flight at the kill.
+ * process while it checks the last one's aftermath), opens the host and the store, calls
+ * {@link SnapshotManager#recoverAll()}, prints {@code READY}, then loops over random operations
+ * drawn from a {@link Random} with the seed. For each one it prints {@code BEGIN <op> <name>
+ * <key=value>...} before and {@code ACK <op> <name> <key=value>...} after it returns, flushed: the
+ * parent knows what was acknowledged and what was in flight at the kill.
  *
  * <p>Operations: guest writes of a pattern naming the next snapshot ({@link #pattern}) to memory and
  * to each disk, then a create (with or without memory, live or not, each disk internal, external or
@@ -61,6 +63,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code delete <name> <mode>}, {@code revert <name> <target>}; and {@code halt-at} may then name a
  * call, {@code before:<method>} or {@code after:<method>}, to halt at its first occurrence. After the
  * script the process waits to be killed. Known bugs are reproduced this way, deterministically.
+ *
+ * <p>A revert refused for known bug B1 ({@link #isKnownBugB1}) prints {@code KNOWNBUG B1 <message>}
+ * and is retried with force.
  *
  * <p>Anything unexpected (an operation that throws, a domain left in the wrong state) prints
  * {@code FAIL <what>} and exits with 3.
@@ -288,9 +293,25 @@ final class SoakManagerProcess {
     };
     String what = "revert " + snap.name() + " target=" + target + " paused=" + paused;
     line("BEGIN", what);
-    manager.revert(vm, snap.name(), new RevertOptions(target, isRisky(snap)));
+    try {
+      manager.revert(vm, snap.name(), new RevertOptions(target, isRisky(snap)));
+    } catch (RiskyRevertException e) {
+      if (!isKnownBugB1(e)) {
+        throw e;
+      }
+      line("KNOWNBUG", "B1 " + e.getMessage());
+      manager.revert(vm, snap.name(), new RevertOptions(target, true));
+    }
     expectPaused = paused;
     ack(what);
+  }
+
+  /**
+   * Whether a revert was refused only because frozen images look changed: known bug B1 (SOAK.md),
+   * stamps that a recovered delete left stale. The parent decides whether that is tolerated.
+   */
+  static boolean isKnownBugB1(RiskyRevertException e) {
+    return e.reasons().stream().allMatch(r -> r.matches("image .* of disk \\S+ changed since the snapshot was taken"));
   }
 
   /** Whether a revert to the snapshot needs force, for a reason the soak creates on purpose. */
