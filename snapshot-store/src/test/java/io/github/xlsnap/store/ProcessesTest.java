@@ -1,7 +1,6 @@
 package io.github.xlsnap.store;
 
 import static io.github.xlsnap.store.Fixtures.DOMAIN;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.xlsnap.core.CreateSpec;
@@ -19,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,17 +30,37 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Other processes on the same store: killed with SIGKILL mid-write, and writing concurrently. */
+/**
+ * Other processes on the same store: killed with SIGKILL mid-write, and writing concurrently. A kill
+ * lands after the child has said it works and has acknowledged at least one operation, never at a
+ * fixed time after its start (a loaded machine may not even have started its JVM by then).
+ */
 class ProcessesTest {
   @TempDir Path tmp;
 
-  private static Process child(Path log, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        StoreChildProcess.class.getName()));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd).redirectError(log.resolveSibling(log.getFileName() + ".err").toFile())
-        .redirectOutput(log.toFile()).start();
+  /**
+   * Starts a {@link StoreChildProcess}, waits until it reports that it works ({@code READY}) and has
+   * acknowledged a random number of operations (at least one, at most {@code maxAcks}), lets it run
+   * on for a random fraction of {@code maxDelayMillis} (a random point in its next operation, not a
+   * wait for anything), and kills it with SIGKILL.
+   *
+   * @return its complete lines, up to the kill
+   */
+  private List<String> killMidWork(Random random, String name, int maxAcks, int maxDelayMillis, String... args)
+      throws Exception {
+    try (KillableChild p = KillableChild.start(StoreChildProcess.class, tmp.resolve(name + ".err"), args)) {
+      p.await("READY"::equals, Duration.ofMinutes(2));
+      int acks = 1 + random.nextInt(maxAcks);
+      for (int i = 0; i < acks; i++) {
+        p.await(l -> l.startsWith("ACK "), Duration.ofMinutes(2));
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(maxDelayMillis * 1000 + 1) * 1000L);
+      List<String> lines = p.sigkill();
+      assertThat(lines).as("acknowledged before the kill").filteredOn(l -> l.startsWith("ACK "))
+          .hasSizeGreaterThanOrEqualTo(acks);
+      assertThat(p.stderrText()).as("%s: stderr", name).doesNotContain("Exception");
+      return lines;
+    }
   }
 
   /** Applies acknowledged lines to the set of names expected to exist. */
@@ -64,17 +84,10 @@ class ProcessesTest {
     Set<String> acknowledged = new HashSet<>();
     int kills = 12;
     for (int round = 0; round < kills; round++) {
-      Path log = tmp.resolve("child-" + round + ".log");
-      Process p = child(log, "store", root.toString(), DOMAIN.toString(), "r" + round, "100000");
-      Thread.sleep(400 + random.nextInt(700)); // the JVM starts, then runs saves until killed
-      p.destroyForcibly();
-      assertThat(p.waitFor(30, SECONDS)).isTrue();
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      List<String> lines = killMidWork(random, "child-" + round, 200, 20,
+          "store", root.toString(), DOMAIN.toString(), "r" + round, "100000");
       // a line cut by the kill is not an acknowledgement
-      if (!lines.isEmpty() && !lines.get(lines.size() - 1).matches("ACK (create|delete) \\S+")) {
-        lines = lines.subList(0, lines.size() - 1);
-      }
-      Set<String> before = new HashSet<>(acknowledged);
+      lines = lines.stream().filter(l -> l.matches("ACK (create|delete) \\S+")).toList();
       replay(lines, acknowledged);
       JsonSnapshotStore reopened = JsonSnapshotStore.open(root);
       assertThat(reopened.check(DOMAIN)).as("round %d", round).isEmpty();
@@ -89,8 +102,6 @@ class ProcessesTest {
           .isLessThanOrEqualTo(1);
       acknowledged.clear();
       acknowledged.addAll(names);
-      assertThat(Files.readString(log.resolveSibling(log.getFileName() + ".err"))).doesNotContain("Exception");
-      assertThat(before).isNotNull();
     }
     assertThat(acknowledged).isNotEmpty();
   }
@@ -108,15 +119,9 @@ class ProcessesTest {
     Set<String> acknowledged = new HashSet<>();
     int recovered = 0;
     for (int round = 0; round < 10; round++) {
-      Path log = tmp.resolve("life-" + round + ".log");
-      Process p = child(log, "lifecycle", storeDir.toString(), hostDir.toString(), "vm", "r" + round);
-      Thread.sleep(1200 + random.nextInt(1500));
-      p.destroyForcibly();
-      assertThat(p.waitFor(30, SECONDS)).isTrue();
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      if (!lines.isEmpty() && !lines.get(lines.size() - 1).matches("ACK (create|delete|revert) \\S+")) {
-        lines = lines.subList(0, lines.size() - 1);
-      }
+      List<String> lines = killMidWork(random, "life-" + round, 3, 300,
+          "lifecycle", storeDir.toString(), hostDir.toString(), "vm", "r" + round);
+      lines = lines.stream().filter(l -> l.matches("ACK (create|delete|revert) \\S+")).toList();
       replay(lines.stream().filter(l -> !l.startsWith("ACK revert")).toList(), acknowledged);
 
       try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
@@ -182,9 +187,8 @@ class ProcessesTest {
     }
     int count = 8;
     int threads = 3;
-    Path log = tmp.resolve("child.log");
-    Process p = child(log, "manager", storeDir.toString(), hostDir.toString(), "shared", "c", Integer.toString(count),
-        Integer.toString(threads));
+    KillableChild p = KillableChild.start(StoreChildProcess.class, tmp.resolve("child.err"), "manager",
+        storeDir.toString(), hostDir.toString(), "shared", "c", Integer.toString(count), Integer.toString(threads));
     ByteArrayOutputStream mine = new ByteArrayOutputStream();
     try (SimulatedHypervisor host = SimulatedHypervisor.open(hostDir)) {
       SnapshotManager manager = SnapshotManager.builder(host,
@@ -192,10 +196,8 @@ class ProcessesTest {
       StoreChildProcess.runWorkers(manager, DomainSelector.parse("shared"), "p", count, threads,
           new PrintStream(mine, true, StandardCharsets.UTF_8));
     }
-    assertThat(p.waitFor(120, SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(Files.readString(log.resolveSibling("child.log.err"))).isZero();
     Set<String> expected = new HashSet<>();
-    List<String> all = new ArrayList<>(Files.readAllLines(log));
+    List<String> all = new ArrayList<>(p.awaitSuccess(Duration.ofMinutes(2)));
     all.addAll(List.of(mine.toString(StandardCharsets.UTF_8).split("\n")));
     replay(all, expected);
     assertThat(all).filteredOn(l -> l.startsWith("ACK")).hasSize(2 * threads * (count + count / 2));

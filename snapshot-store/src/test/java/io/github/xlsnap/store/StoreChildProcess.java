@@ -19,8 +19,9 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A second process on a store, started by {@link ProcessesTest}. Prints {@code ACK <op> <name>} on
- * stdout, flushed, after each operation returns: the acknowledged operations.
+ * A second process on a store, started by {@link ProcessesTest}. Prints {@code READY} on stdout once
+ * it has opened what it works on, then {@code ACK <op> <name>}, flushed, after each operation
+ * returns: the acknowledged operations.
  *
  * <ul>
  *   <li>{@code store <root> <domain> <prefix> <count>}: saves through the store alone, creating a
@@ -43,6 +44,8 @@ final class StoreChildProcess {
       SnapshotManager manager = SnapshotManager.builder(host, JsonSnapshotStore.open(storeDir)).build();
       DomainSelector domain = DomainSelector.byName(domainName);
       java.util.Random random = new java.util.Random();
+      out.println("READY");
+      out.flush();
       for (int i = 0; ; i++) {
         out.println("ACK " + lifecycleStep(manager, domain, random, prefix + "-" + i));
         out.flush();
@@ -88,6 +91,8 @@ final class StoreChildProcess {
       JsonSnapshotStore store = JsonSnapshotStore.open(Path.of(args[1]));
       UUID domain = UUID.fromString(args[2]);
       int count = Integer.parseInt(args[4]);
+      out.println("READY");
+      out.flush();
       for (int i = 0; i < count; i++) {
         String line;
         try (SnapshotStore.Lease lease = store.lockDomain(domain, java.time.Duration.ofMinutes(10))) {
