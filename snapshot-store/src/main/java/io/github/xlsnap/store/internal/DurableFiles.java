@@ -160,7 +160,7 @@ public final class DurableFiles {
   }
 
   /** A path that is a link or a special file where a regular file was expected. */
-  public static final class NotRegularFileException extends IOException {
+  public static final class NotRegularFileException extends java.nio.file.FileSystemException {
     private static final long serialVersionUID = 1L;
 
     /** Returned by {@link #what()}. */
@@ -173,7 +173,7 @@ public final class DurableFiles {
      * @param what what it is instead
      */
     public NotRegularFileException(Path file, String what) {
-      super(file + " is " + what);
+      super(file.toString(), null, "is " + what);
       this.what = what;
     }
 
