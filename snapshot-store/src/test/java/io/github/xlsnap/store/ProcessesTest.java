@@ -43,6 +43,16 @@ class ProcessesTest {
         .redirectOutput(log.toFile()).start();
   }
 
+  /** Waits for the signal that a child has started working: its first line of output. */
+  private static void awaitFirstLine(Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + SECONDS.toNanos(120);
+    while (Files.size(log) == 0) {
+      assertThat(p.isAlive()).as("the child runs").isTrue();
+      assertThat(System.nanoTime()).as("the child's first line within 120 s").isLessThan(deadline);
+      Thread.sleep(5); // polling the log for the line
+    }
+  }
+
   /** Applies acknowledged lines to the set of names expected to exist. */
   private static void replay(List<String> lines, Set<String> expected) {
     for (String l : lines) {
@@ -66,7 +76,8 @@ class ProcessesTest {
     for (int round = 0; round < kills; round++) {
       Path log = tmp.resolve("child-" + round + ".log");
       Process p = child(log, "store", root.toString(), DOMAIN.toString(), "r" + round, "100000");
-      Thread.sleep(400 + random.nextInt(700)); // the JVM starts, then runs saves until killed
+      awaitFirstLine(p, log); // the JVM has started, however loaded the machine
+      Thread.sleep(random.nextInt(700)); // a random kill point among the saves it runs until killed
       p.destroyForcibly();
       assertThat(p.waitFor(30, SECONDS)).isTrue();
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -110,7 +121,8 @@ class ProcessesTest {
     for (int round = 0; round < 10; round++) {
       Path log = tmp.resolve("life-" + round + ".log");
       Process p = child(log, "lifecycle", storeDir.toString(), hostDir.toString(), "vm", "r" + round);
-      Thread.sleep(1200 + random.nextInt(1500));
+      awaitFirstLine(p, log);
+      Thread.sleep(random.nextInt(1500)); // a random kill point among the operations
       p.destroyForcibly();
       assertThat(p.waitFor(30, SECONDS)).isTrue();
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
