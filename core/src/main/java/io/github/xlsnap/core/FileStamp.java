@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -35,7 +34,7 @@ public record FileStamp(long size, Instant modified) {
    *
    * @param file the file
    * @return its stamp, empty if it does not exist
-   * @throws UncheckedIOException if it exists but cannot be read
+   * @throws XlsnapIOException naming the file, if it exists but its attributes cannot be read
    */
   public static Optional<FileStamp> of(Path file) {
     try {
@@ -44,7 +43,7 @@ public record FileStamp(long size, Instant modified) {
     } catch (java.nio.file.NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read attributes of " + file, e);
+      throw new XlsnapIOException("read the attributes of", file, e);
     }
   }
 }

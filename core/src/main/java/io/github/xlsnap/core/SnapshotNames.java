@@ -9,13 +9,33 @@ import java.time.format.DateTimeFormatter;
 import java.util.Set;
 
 /**
- * The rules for snapshot names. A name is also a file name (the metadata file is
- * {@code snapshotdata-<name>.libxl-json}), so it must be non-empty, at most 255 bytes of UTF-8, and
- * contain no {@code /}, NUL or other control character, and must not be {@code .} or {@code ..}.
+ * The rules for snapshot names. A name is also part of file names, so it must be non-empty, at most
+ * {@value #MAX_BYTES} bytes of UTF-8, contain no {@code /}, NUL or other control character, and must
+ * not be {@code .} or {@code ..}.
+ *
+ * <p><b>The length limit</b> is the real budget of a name, not the file system's: a file name may have
+ * {@value #NAME_MAX} bytes ({@code NAME_MAX} on Linux), and the longest name xlsnap derives from a
+ * snapshot's name adds {@value #LONGEST_DERIVED_OVERHEAD} bytes to it: the JSON store's temporary file
+ * {@code .snapshotdata-<name>.libxl-json.tmp}, written while the metadata file
+ * {@code snapshotdata-<name>.libxl-json} is replaced. So a name of at most {@value #MAX_BYTES} bytes
+ * fits every file made from it. Other names derived from a snapshot's name are bounded where they are
+ * made: a memory image {@code <name>.memory} that would be too long, or would be hidden, is named by
+ * the snapshot's id instead, and a quarantined file's name is shortened. Earlier versions accepted
+ * names of up to {@value #NAME_MAX} bytes; such a name could never be saved, but may appear in stored
+ * metadata that refers to a snapshot ({@link #isValidStored}).
  */
 public final class SnapshotNames {
-  /** The longest name, in bytes of UTF-8. */
-  public static final int MAX_BYTES = 255;
+  /** The longest file name, in bytes: Linux's {@code NAME_MAX}. */
+  public static final int NAME_MAX = 255;
+
+  /**
+   * The most bytes a file name derived from a snapshot's name adds to it: {@code .},
+   * {@code snapshotdata-}, {@code .libxl-json} and {@code .tmp}, the JSON store's temporary file.
+   */
+  public static final int LONGEST_DERIVED_OVERHEAD = 29;
+
+  /** The longest name, in bytes of UTF-8: {@link #NAME_MAX} less {@link #LONGEST_DERIVED_OVERHEAD}. */
+  public static final int MAX_BYTES = NAME_MAX - LONGEST_DERIVED_OVERHEAD;
 
   private static final DateTimeFormatter DEFAULT_FORMAT =
       DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -44,10 +64,27 @@ public final class SnapshotNames {
    * @return true if {@link #validate} accepts it
    */
   public static boolean isValid(String name) {
-    return problem(name).isEmpty();
+    return problem(name, MAX_BYTES).isEmpty();
+  }
+
+  /**
+   * Tells whether a name read from stored metadata, where it only refers to a snapshot (a parent, a
+   * child), is acceptable: valid but for its length, which may be up to {@link #NAME_MAX} bytes, the
+   * limit of earlier versions. A snapshot so named cannot exist, but a reader that meets the reference
+   * reports a tree to repair rather than an unreadable file.
+   *
+   * @param name the name
+   * @return true if {@link #isValid} accepts it or it is only too long for a new snapshot
+   */
+  public static boolean isValidStored(String name) {
+    return problem(name, NAME_MAX).isEmpty();
   }
 
   private static java.util.Optional<String> problem(String name) {
+    return problem(name, MAX_BYTES);
+  }
+
+  private static java.util.Optional<String> problem(String name, int maxBytes) {
     if (name.isEmpty()) {
       return java.util.Optional.of("snapshot name is empty");
     }
@@ -55,8 +92,9 @@ public final class SnapshotNames {
       return java.util.Optional.of("snapshot name '" + name + "' is reserved");
     }
     int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_BYTES) {
-      return java.util.Optional.of("snapshot name is " + bytes + " bytes of UTF-8, more than " + MAX_BYTES);
+    if (bytes > maxBytes) {
+      return java.util.Optional.of("snapshot name is " + bytes + " bytes of UTF-8, more than " + maxBytes
+          + " (the file names made from it must fit in " + NAME_MAX + " bytes)");
     }
     for (int i = 0; i < name.length(); ) {
       int cp = name.codePointAt(i);

@@ -18,7 +18,7 @@ class SnapshotNamesTest {
   void acceptsOrdinaryNames() {
     assertThat(SnapshotNames.validate("before-upgrade")).isEqualTo("before-upgrade");
     assertThat(SnapshotNames.isValid("état initial ✓")).isTrue();
-    assertThat(SnapshotNames.isValid("a".repeat(255))).isTrue();
+    assertThat(SnapshotNames.isValid("a".repeat(SnapshotNames.MAX_BYTES))).isTrue();
     assertThat(SnapshotNames.isValid(".hidden")).isTrue();
   }
 
@@ -32,9 +32,23 @@ class SnapshotNamesTest {
     assertThatThrownBy(() -> SnapshotNames.validate("a\0b")).hasMessageContaining("U+0000");
     assertThatThrownBy(() -> SnapshotNames.validate("a\nb")).hasMessageContaining("U+000A");
     assertThatThrownBy(() -> SnapshotNames.validate("a".repeat(256))).hasMessageContaining("256 bytes");
-    // 128 two-byte characters: 256 bytes although only 128 chars
-    assertThatThrownBy(() -> SnapshotNames.validate("é".repeat(128))).hasMessageContaining("256 bytes");
+    // 114 two-byte characters: 228 bytes although only 114 chars
+    assertThatThrownBy(() -> SnapshotNames.validate("é".repeat(114))).hasMessageContaining("228 bytes");
     assertThatThrownBy(() -> SnapshotNames.validate("x\uD800")).hasMessageContaining("surrogate");
+  }
+
+  @Test
+  void theLimitLeavesRoomForTheLongestFileMadeFromAName() {
+    // the JSON store replaces snapshotdata-<name>.libxl-json through .snapshotdata-<name>.libxl-json.tmp
+    String longest = ".snapshotdata-" + "a".repeat(SnapshotNames.MAX_BYTES) + ".libxl-json.tmp";
+    assertThat(longest.length()).isEqualTo(SnapshotNames.NAME_MAX);
+    assertThat(SnapshotNames.MAX_BYTES).isEqualTo(226);
+    assertThatThrownBy(() -> SnapshotNames.validate("a".repeat(227))).hasMessageContaining("227 bytes")
+        .hasMessageContaining("226");
+    assertThat(SnapshotNames.isValid("a".repeat(230))).isFalse();
+    assertThat(SnapshotNames.isValidStored("a".repeat(240))).as("an older version's name, as a reference").isTrue();
+    assertThat(SnapshotNames.isValidStored("a".repeat(256))).isFalse();
+    assertThat(SnapshotNames.isValidStored("a/b")).isFalse();
   }
 
   @Test

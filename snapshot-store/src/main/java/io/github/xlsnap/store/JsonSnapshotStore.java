@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.xlsnap.core.DiskSnapshot;
+import io.github.xlsnap.core.DomainBusyException;
+import io.github.xlsnap.core.InvalidSnapshotSpecException;
+import io.github.xlsnap.core.OperationCancelledException;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotNames;
+import io.github.xlsnap.core.XlsnapException;
+import io.github.xlsnap.core.XlsnapIOException;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import io.github.xlsnap.store.CorruptMetadataException.Problem;
@@ -15,20 +20,24 @@ import io.github.xlsnap.store.StoreFinding.Kind;
 import io.github.xlsnap.store.internal.Codec;
 import io.github.xlsnap.store.internal.Codec.DomainRecord;
 import io.github.xlsnap.store.internal.Codec.ReadSnapshot;
+import io.github.xlsnap.store.internal.DomainLease;
 import io.github.xlsnap.store.internal.DomainLock;
 import io.github.xlsnap.store.internal.DurableFiles;
+import io.github.xlsnap.store.internal.FileOps;
 import io.github.xlsnap.store.internal.ReadCache;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -48,6 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,10 +71,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Use it with the manager: {@code SnapshotManager.builder(hypervisor, JsonSnapshotStore.open(dir))}.
  *
- * <p><b>Threads and processes.</b> Thread-safe, and safe between processes on one host: every load,
- * save, check and repair of a domain holds the domain's lock (an in-JVM lock plus an OS file lock), so
- * writers are serialized, readers never see half a change, and a lock held by a dead process is
- * released by the OS. Holds no open files between calls; nothing to close.
+ * <p><b>Failures.</b> As {@link SnapshotStore} asks: a {@link #save} or {@link #saveIntent} that returns
+ * has committed, one that throws has committed nothing, on this instance too. I/O errors are thrown as
+ * {@link XlsnapIOException} naming the file and the operation, unusable files as
+ * {@link CorruptMetadataException}, an interrupted wait as {@link OperationCancelledException}; no
+ * other exception escapes but for a bug. A domain whose journal cannot be applied (an I/O error, a
+ * corrupt journal, a name an older version allowed) fails its own loads with a typed exception naming
+ * the journal, and nothing else: {@link #open} logs it, {@link #check} reports it and {@link #repair}
+ * sets the journal aside.
+ *
+ * <p><b>Threads and processes.</b> Thread-safe, and safe between processes on one host. Every load,
+ * save, check and repair of a domain holds the domain's short lock while it reads or commits (an
+ * in-JVM lock plus an OS file lock), so readers never see half a change; {@link #lockDomain} holds the
+ * domain's lease, a second lock of the same kind, for a whole operation, so that operations of
+ * different threads and processes are serialized while reads go on. A lock held by a dead process is
+ * released by the OS. Holds no open files between calls but for the leases; nothing to close.
  */
 public final class JsonSnapshotStore implements SnapshotStore {
   /** The root the seed design names: {@code /var/lib/xen/snapshots}. */
@@ -76,6 +97,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
   static final String JOURNAL_FILE = "xlsnap-journal.libxl-json";
   static final String QUARANTINE = "quarantine";
   static final String INTENT_FILE = "xlsnap-intent.properties";
+  /** How long {@link #repair} waits for an operation holding the domain's lease to end. */
+  static final Duration REPAIR_WAIT = Duration.ofSeconds(10);
   private static final Logger LOG = LoggerFactory.getLogger(JsonSnapshotStore.class);
   private static final Comparator<Snapshot> BY_TIME =
       Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name);
@@ -84,6 +107,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
 
   private final Path root;
   private final Clock clock;
+  private final FileOps ops;
   private final ConcurrentMap<UUID, State> cache = new ConcurrentHashMap<>();
   /** For tests: called at each step of a commit, to simulate a crash there by throwing. */
   private volatile Consumer<String> steps = step -> { };
@@ -95,20 +119,22 @@ public final class JsonSnapshotStore implements SnapshotStore {
   private record State(long generation, DomainMetadata metadata, Map<String, ObjectNode> json,
       @Nullable ObjectNode domainJson) {}
 
-  private JsonSnapshotStore(Path root, Clock clock) {
+  private JsonSnapshotStore(Path root, Clock clock, FileOps ops) {
     this.root = root;
     this.clock = clock;
+    this.ops = ops;
   }
 
   /**
    * Opens the store at a root directory, creating it ({@code 0700}) if missing, and recovers every
    * domain: a change that was committed but not wholly applied when a process died is completed, and
-   * temporary files left behind are removed. Recovery is logged.
+   * temporary files left behind are removed. Recovery is logged; a domain that cannot be recovered
+   * (its journal cannot be applied) is logged and left for {@link #check} and {@link #repair}: it
+   * stops neither the opening nor other domains.
    *
    * @param root the root directory; a relative path is taken from the working directory
    * @return the store
-   * @throws UncheckedIOException if the root cannot be created or read
-   * @throws CorruptMetadataException if a domain's journal is unreadable (see {@link #check})
+   * @throws XlsnapIOException if the root cannot be created or listed
    */
   public static JsonSnapshotStore open(Path root) {
     return open(root, Clock.systemUTC());
@@ -130,14 +156,21 @@ public final class JsonSnapshotStore implements SnapshotStore {
    * @param root the root directory
    * @param clock the clock
    * @return the store
+   * @throws XlsnapIOException if the root cannot be created or listed
    * @see #open(Path)
    */
   public static JsonSnapshotStore open(Path root, Clock clock) {
+    return open(root, clock, FileOps.SYSTEM);
+  }
+
+  /** For tests: opens the store making its changes to files through {@code ops}. */
+  static JsonSnapshotStore open(Path root, Clock clock, FileOps ops) {
     requireNonNull(root, "root");
     requireNonNull(clock, "clock");
+    requireNonNull(ops, "ops");
+    Path abs = root.toAbsolutePath().normalize();
     Path real;
     try {
-      Path abs = root.toAbsolutePath().normalize();
       Path parent = abs.getParent();
       if (parent != null) {
         Files.createDirectories(parent);
@@ -145,11 +178,16 @@ public final class JsonSnapshotStore implements SnapshotStore {
       DurableFiles.createPrivateDirectory(abs);
       real = abs.toRealPath();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open snapshot store " + root, e);
+      throw failure("open snapshot store", fileOf(e, abs), e);
     }
-    JsonSnapshotStore store = new JsonSnapshotStore(real, clock);
+    JsonSnapshotStore store = new JsonSnapshotStore(real, clock, ops);
     for (UUID d : store.domainDirectories()) {
-      store.withLock(d, dir -> store.recover(d, dir, true));
+      try {
+        store.withLock(d, "recover snapshot metadata", dir -> store.recover(d, dir, true));
+      } catch (CorruptMetadataException | XlsnapIOException e) {
+        LOG.error("domain {} cannot be recovered, its loads fail until `check` and `repair` deal with it: {}", d,
+            e.getMessage());
+      }
     }
     return store;
   }
@@ -174,7 +212,12 @@ public final class JsonSnapshotStore implements SnapshotStore {
   /**
    * {@inheritDoc}
    *
-   * @throws CorruptMetadataException naming the file, if a file of the domain cannot be used
+   * <p>Waits only for a commit in progress, never for a lease ({@link #lockDomain}).
+   *
+   * @throws CorruptMetadataException naming the file, if a file of the domain cannot be used (the
+   *     journal included: a change that cannot be applied)
+   * @throws XlsnapIOException naming the file, if it cannot be read, or a pending journal cannot be
+   *     applied
    */
   @Override
   public DomainMetadata load(UUID domain) {
@@ -183,27 +226,35 @@ public final class JsonSnapshotStore implements SnapshotStore {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return DomainMetadata.empty(domain);
     }
-    return withLock(domain, d -> state(domain, d).metadata());
+    return withLock(domain, "load snapshot metadata", d -> state(domain, d).metadata());
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Writes only the files that change, through the domain's journal (see the package documentation).
+   * <p>Writes only the files that change, through the domain's journal (see the package
+   * documentation), whose rename is the commit point. Every snapshot's name, and the name of every
+   * file made from it, is checked against the file name limit first ({@link SnapshotNames#MAX_BYTES}).
+   * An error before the commit point removes what it wrote and throws; an error forcing the directory
+   * right after it undoes the commit and throws (or, if the undo fails too, goes on as committed); an
+   * error applying the committed journal is logged and left for the next access, by any store, to
+   * finish, and the call returns.
    *
+   * @throws InvalidSnapshotSpecException if a name is too long for the store's files; nothing is
+   *     written then
    * @throws CorruptMetadataException naming the file, if a file of the domain cannot be used; nothing
    *     is written then
+   * @throws XlsnapIOException naming the file and the operation, if nothing was committed
    */
   @Override
   public void save(DomainMetadata metadata) {
     requireNonNull(metadata, "metadata");
     UUID domain = metadata.domain();
-    try {
-      DurableFiles.createPrivateDirectory(dataDirectory(domain));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dataDirectory(domain), e);
+    for (Snapshot s : metadata.snapshots()) {
+      checkNameBudget(s.name());
     }
-    withLock(domain, dir -> {
+    createDomainDirectory(domain);
+    withLock(domain, "save snapshot metadata", dir -> {
       State before = state(domain, dir);
       if (before.metadata().equals(metadata) && before.generation() > 0) {
         return null;
@@ -231,33 +282,71 @@ public final class JsonSnapshotStore implements SnapshotStore {
       long generation = before.generation() + 1;
       ObjectNode domainJson = Codec.writeDomain(domain, generation, metadata.current(), sorted(metadata.ownedImages()),
           before.domainJson());
-      commit(dir, domain, generation, writes, deletes, domainJson, steps);
-      cache.put(domain, new State(generation, metadata, Map.copyOf(json), domainJson));
+      commit(dir, domain, generation, writes, deletes, domainJson,
+          new State(generation, metadata, Map.copyOf(json), domainJson));
       return null;
     });
   }
 
   /**
+   * Checks that a snapshot's name, and every file name the store makes from it, fits the file name
+   * limit.
+   */
+  private static void checkNameBudget(String name) {
+    try {
+      SnapshotNames.validate(name);
+    } catch (InvalidSnapshotSpecException e) {
+      throw new InvalidSnapshotSpecException(e.field(), "snapshot '" + name + "' cannot be stored: "
+          + e.getMessage().substring(e.field().length() + 2));
+    }
+    String longest = DurableFiles.temporaryOf(Path.of(fileName(name))).getFileName().toString();
+    int bytes = longest.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > SnapshotNames.NAME_MAX) {
+      throw new InvalidSnapshotSpecException("name", "snapshot '" + name + "' cannot be stored: its file "
+          + longest + " would be " + bytes + " bytes, more than " + SnapshotNames.NAME_MAX);
+    }
+  }
+
+  /**
    * {@inheritDoc}
    *
-   * <p>Takes the domain's lock (see the class documentation) until the lease is closed, creating the
-   * domain's directory if needed; loads and saves by the same thread meanwhile re-enter it.
+   * <p>Takes the domain's lease, {@code xlsnap-lease.lock} in its directory (created if needed),
+   * until the lease is closed: an in-JVM lock and an OS lock, polled until the timeout. Loads by
+   * anyone meanwhile go on; loads and saves by the holder take the short lock of each call, as
+   * everyone's do. Reentrant: the holder may take it again.
+   *
+   * @throws DomainBusyException if another thread or process held the lease until the timeout,
+   *     naming it as far as known ({@code another process (pid 4242)})
+   * @throws OperationCancelledException if the thread was interrupted while waiting; its interrupt
+   *     status is set again
+   * @throws XlsnapIOException if the lease file cannot be opened or locked
    */
   @Override
-  public Lease lockDomain(UUID domain, java.time.Duration timeout) {
+  public Lease lockDomain(UUID domain, Duration timeout) {
     requireNonNull(domain, "domain");
-    Path dir = dataDirectory(domain);
-    try {
-      DurableFiles.createPrivateDirectory(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dir, e);
+    requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("negative timeout " + timeout);
     }
-    DomainLock.Held held = withLock(domain, d -> DomainLock.acquire(d));
+    Path dir = createDomainDirectory(domain);
+    long start = System.nanoTime();
+    DomainLease.Held held;
+    try {
+      checkDomainDirectory(dir);
+      held = DomainLease.acquire(dir, timeout);
+    } catch (DomainLease.BusyException e) {
+      throw new DomainBusyException(domain.toString(), Duration.ofNanos(System.nanoTime() - start), e.holder());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OperationCancelledException("interrupted while waiting for the lease of domain " + domain, e);
+    } catch (IOException e) {
+      throw failure("take the lease of the domain", dir.resolve(DomainLease.FILE_NAME), e);
+    }
     return () -> {
       try {
         held.close();
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot release the lock of " + dir, e);
+        throw failure("release the lease of the domain", held.file(), e);
       }
     };
   }
@@ -266,35 +355,44 @@ public final class JsonSnapshotStore implements SnapshotStore {
    * {@inheritDoc}
    *
    * <p>Kept in {@code <root>/<domain-uuid>/xlsnap-intent.properties}, written as temporary file,
-   * fsync, rename, fsync of the directory; cleared by deleting it and syncing the directory.
+   * fsync, rename (the commit point), fsync of the directory; cleared by deleting it (the commit
+   * point) and forcing the directory. An error forcing the directory undoes the change (the previous
+   * record is put back) and throws; if the undo fails too, the change stands and the call returns.
+   *
+   * @throws XlsnapIOException naming the file and the operation, if nothing was committed
    */
   @Override
   public void saveIntent(UUID domain, Optional<String> intent) {
     requireNonNull(intent, "intent");
     Path dir = dataDirectory(requireNonNull(domain, "domain"));
-    try {
-      DurableFiles.createPrivateDirectory(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create " + dir, e);
+    if (intent.isEmpty() && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return; // nothing to clear
     }
-    withLock(domain, d -> {
+    createDomainDirectory(domain);
+    withLock(domain, "save the operation record", d -> {
       Path file = d.resolve(INTENT_FILE);
+      byte[] previous = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? DurableFiles.readRegular(file) : null;
       if (intent.isPresent()) {
-        DurableFiles.replace(file, intent.get().getBytes(StandardCharsets.UTF_8), true);
-      } else if (Files.deleteIfExists(file)) {
-        DurableFiles.forceDirectory(d);
+        commitFile(file, intent.get().getBytes(StandardCharsets.UTF_8), previous, "write the operation record");
+      } else if (previous != null) {
+        commitFile(file, null, previous, "remove the operation record");
       }
       return null;
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws XlsnapIOException naming the file, if it cannot be read
+   */
   @Override
   public Optional<String> loadIntent(UUID domain) {
     Path dir = dataDirectory(requireNonNull(domain, "domain"));
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
-    return withLock(domain, d -> {
+    return withLock(domain, "load the operation record", d -> {
       Path file = d.resolve(INTENT_FILE);
       return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
           ? Optional.of(new String(DurableFiles.readRegular(file), StandardCharsets.UTF_8))
@@ -302,6 +400,14 @@ public final class JsonSnapshotStore implements SnapshotStore {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Includes the domains that have only a pending operation record, and those whose metadata
+   * cannot be read (their loads fail; see {@link #check}).
+   *
+   * @throws XlsnapIOException if the root cannot be listed
+   */
   @Override
   public Set<UUID> domains() {
     Set<UUID> out = new HashSet<>();
@@ -315,7 +421,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
         if (!md.snapshots().isEmpty() || !md.ownedImages().isEmpty()) {
           out.add(d);
         }
-      } catch (CorruptMetadataException e) {
+      } catch (CorruptMetadataException | XlsnapIOException e) {
         out.add(d); // it has metadata, unusable as it is: check and repair it
       }
     }
@@ -348,19 +454,28 @@ public final class JsonSnapshotStore implements SnapshotStore {
 
   /**
    * Checks a domain's metadata and the files it names, reading every file afresh. A pending journal
-   * is applied first, as on every access. Changes nothing else.
+   * is applied first, as on every access; one that cannot be applied is a finding
+   * ({@link Kind#JOURNAL_NOT_APPLIED}), and the files are checked as they are. A pending operation
+   * record is a finding too ({@link Kind#PENDING_OPERATION}). Changes nothing else. Waits only for a
+   * commit in progress.
    *
    * @param domain the domain's UUID
    * @return the findings, empty if all is well
+   * @throws XlsnapIOException naming the file, if the domain's directory cannot be read
    */
   public List<StoreFinding> check(UUID domain) {
     requireNonNull(domain, "domain");
     if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
-    return withLock(domain, dir -> {
-      recover(domain, dir, true);
-      return scan(domain, dir).findings();
+    return withLock(domain, "check snapshot metadata", dir -> {
+      Optional<StoreFinding> notApplied = recoverForCheck(domain, dir);
+      Optional<StoreFinding> pending = pendingOperation(dir);
+      List<StoreFinding> findings = new ArrayList<>();
+      notApplied.ifPresent(findings::add);
+      pending.ifPresent(findings::add);
+      findings.addAll(scan(domain, dir, pending.isPresent()).findings());
+      return List.copyOf(findings);
     });
   }
 
@@ -372,24 +487,77 @@ public final class JsonSnapshotStore implements SnapshotStore {
    * and disk files cannot be repaired and stay reported. If a file is of a newer format version or
    * unreadable, nothing is changed.
    *
+   * <p>A journal that cannot be applied (retried first: fix an I/O error before repairing) is moved to
+   * the quarantine too, and its finding says that the change it held is not applied: the domain stays
+   * at its last applied generation, and files the change had already rewritten are repaired like any
+   * others. While an operation record is pending ({@link Kind#PENDING_OPERATION}), files no snapshot
+   * names are kept, not quarantined: they may be the operation's, for the manager's {@code recover}
+   * to finish or undo.
+   *
+   * <p>Holds the domain's lease ({@link #lockDomain}), waiting up to 10 s for an operation to end.
+   *
    * @param domain the domain's UUID
    * @return what was found, quarantined and is left
+   * @throws DomainBusyException if an operation held the domain for longer
+   * @throws XlsnapIOException naming the file and the operation, if a file cannot be read or moved
    */
   public RepairReport repair(UUID domain) {
     requireNonNull(domain, "domain");
     if (!Files.exists(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
       return new RepairReport(List.of(), List.of(), List.of());
     }
-    return withLock(domain, dir -> {
+    try (Lease lease = lockDomain(domain, REPAIR_WAIT)) {
+      return withLock(domain, "repair snapshot metadata", dir -> repairLocked(domain, dir, recoverForCheck(domain, dir)));
+    }
+  }
+
+  /**
+   * Recovers for check and repair: a journal that cannot be applied is returned as a finding, not
+   * thrown; anything else that fails is thrown.
+   */
+  private Optional<StoreFinding> recoverForCheck(UUID domain, Path dir) throws IOException {
+    Path journal = dir.resolve(JOURNAL_FILE);
+    try {
       recover(domain, dir, true);
-      return repairLocked(domain, dir);
-    });
+      return Optional.empty();
+    } catch (CorruptMetadataException | XlsnapIOException e) {
+      if (!Files.exists(journal, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
+      String why = e instanceof CorruptMetadataException c
+          ? c.problem().name() + ": " + (c.file().equals(journal) ? "" : c.file().getFileName() + ": ") + c.detail()
+          : StoreFinding.IO_ERROR + ": " + e.getMessage();
+      return Optional.of(new StoreFinding(Kind.JOURNAL_NOT_APPLIED, journal, Optional.empty(), why
+          + "; the change it holds is not applied (repair sets the journal aside in " + QUARANTINE + "/)"));
+    }
+  }
+
+  /** The finding of a pending operation record, summarized: its identifying lines and its size. */
+  private static Optional<StoreFinding> pendingOperation(Path dir) {
+    Path file = dir.resolve(INTENT_FILE);
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    String summary;
+    try {
+      byte[] bytes = DurableFiles.readRegular(file);
+      List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+      List<String> shown = lines.stream().filter(l -> l.matches("(format|operation|snapshot)\\s*[=:].*")).toList();
+      summary = (shown.isEmpty() ? lines.stream().limit(1).toList() : shown).stream()
+          .map(l -> l.length() > 100 ? l.substring(0, 100) + "..." : l)
+          .collect(java.util.stream.Collectors.joining("; ")) + " (" + bytes.length + " bytes)";
+    } catch (IOException e) {
+      summary = "unreadable: " + e;
+    }
+    return Optional.of(new StoreFinding(Kind.PENDING_OPERATION, file, Optional.empty(),
+        "an operation on the domain did not end (it was interrupted, or is still running); the manager's recover,"
+        + " or an operator's abandon, settles it; repair keeps the files it may have made: " + summary));
   }
 
   private record Scan(List<StoreFinding> findings, Map<String, ReadSnapshot> snapshots, Map<String, Path> files,
       Set<Path> quarantine, @Nullable DomainRecord domainRecord, boolean blocked) {}
 
-  private Scan scan(UUID domain, Path dir) throws IOException {
+  private Scan scan(UUID domain, Path dir, boolean operationPending) throws IOException {
     List<StoreFinding> findings = new ArrayList<>();
     Map<String, ReadSnapshot> snaps = new LinkedHashMap<>();
     Map<String, Path> files = new HashMap<>();
@@ -419,8 +587,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
             blocked |= !findings.get(findings.size() - 1).repairable();
             quarantine.add(p);
           }
-        } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(QUARANTINE) && !n.equals(JOURNAL_FILE)
-            && !n.equals(INTENT_FILE) && !n.equals(ReadCache.FILE_NAME)) {
+        } else if (!n.equals(DomainLock.FILE_NAME) && !n.equals(DomainLease.FILE_NAME) && !n.equals(QUARANTINE)
+            && !n.equals(JOURNAL_FILE) && !n.equals(INTENT_FILE) && !n.equals(ReadCache.FILE_NAME)) {
           others.add(p);
         }
       }
@@ -440,7 +608,10 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
     others.sort(Comparator.naturalOrder());
     for (Path p : others) {
-      if (!named.contains(p)) {
+      if (!named.contains(p) && operationPending) {
+        findings.add(new StoreFinding(Kind.FOREIGN_FILE, p, Optional.empty(), StoreFinding.KEPT_FOR_PENDING_OPERATION
+            + ": no snapshot names this file, which the pending operation may have made"));
+      } else if (!named.contains(p)) {
         findings.add(new StoreFinding(Kind.FOREIGN_FILE, p, Optional.empty(),
             "no snapshot names this file and the store did not write it"));
         quarantine.add(p);
@@ -505,16 +676,23 @@ public final class JsonSnapshotStore implements SnapshotStore {
     return new StoreFinding(Kind.CORRUPT_FILE, e.file(), Optional.empty(), e.problem() + ": " + e.detail());
   }
 
-  private RepairReport repairLocked(UUID domain, Path dir) throws IOException {
-    Scan scan = scan(domain, dir);
-    if (scan.findings().isEmpty() || scan.blocked()) {
-      return new RepairReport(scan.findings(), List.of(), scan.findings());
+  private RepairReport repairLocked(UUID domain, Path dir, Optional<StoreFinding> notApplied) throws IOException {
+    Optional<StoreFinding> pending = pendingOperation(dir);
+    Scan scan = scan(domain, dir, pending.isPresent());
+    List<StoreFinding> found = new ArrayList<>();
+    notApplied.ifPresent(found::add);
+    pending.ifPresent(found::add);
+    found.addAll(scan.findings());
+    boolean blocked = scan.blocked() || notApplied.filter(f -> !f.repairable()).isPresent();
+    if (blocked || found.stream().noneMatch(StoreFinding::repairable)) {
+      return new RepairReport(found, List.of(), found);
     }
     cache.remove(domain);
     ReadCache.delete(dir); // rebuilt by the next load from the repaired files
     List<Path> moved = new ArrayList<>();
     Map<String, ReadSnapshot> snaps = new LinkedHashMap<>(scan.snapshots());
     Set<Path> toQuarantine = new TreeSet<>(scan.quarantine());
+    notApplied.ifPresent(f -> toQuarantine.add(f.file()));
     for (String n : List.copyOf(snaps.keySet())) {
       if (inCycle(n, scan.snapshots())) {
         toQuarantine.add(scan.files().get(n));
@@ -525,13 +703,18 @@ public final class JsonSnapshotStore implements SnapshotStore {
     DurableFiles.createPrivateDirectory(qdir);
     String stamp = STAMP.format(clock.instant());
     for (Path p : toQuarantine) {
-      Path target = qdir.resolve(p.getFileName() + "." + stamp);
-      Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+      Path target = qdir.resolve(quarantineName(p.getFileName().toString(), stamp,
+          n -> Files.exists(qdir.resolve(n), LinkOption.NOFOLLOW_LINKS)));
+      ops.rename(p, target);
       moved.add(target);
-      LOG.warn("quarantined {} as {}", p, target);
+      if (notApplied.isPresent() && p.equals(notApplied.get().file())) {
+        LOG.warn("domain {}: set the journal {} aside as {}: the change it held is not applied", domain, p, target);
+      } else {
+        LOG.warn("quarantined {} as {}", p, target);
+      }
     }
-    DurableFiles.forceDirectory(qdir);
-    DurableFiles.forceDirectory(dir);
+    ops.syncDirectory(qdir);
+    ops.syncDirectory(dir);
     // Relations from the parent fields: missing parents make roots; children in their old order,
     // then any unlisted child by creation time.
     Map<String, Optional<String>> parents = new HashMap<>();
@@ -571,12 +754,53 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
     long generation = rec == null ? Math.max(1, clock.millis()) : rec.generation() + 1;
     ObjectNode domainJson = Codec.writeDomain(domain, generation, current, sorted(owned), rec == null ? null : rec.json());
-    commit(dir, domain, generation, writes, List.of(), domainJson, steps);
-    cache.put(domain, new State(generation, md, Map.copyOf(json), domainJson));
-    List<StoreFinding> remaining = scan(domain, dir).findings();
-    LOG.warn("repaired domain {}: {} finding(s), {} file(s) quarantined, {} left", domain, scan.findings().size(),
+    commit(dir, domain, generation, writes, List.of(), domainJson, new State(generation, md, Map.copyOf(json), domainJson));
+    List<StoreFinding> remaining = new ArrayList<>();
+    pending.ifPresent(remaining::add);
+    remaining.addAll(scan(domain, dir, pending.isPresent()).findings());
+    LOG.warn("repaired domain {}: {} finding(s), {} file(s) quarantined, {} left", domain, found.size(),
         moved.size(), remaining.size());
-    return new RepairReport(scan.findings(), moved, remaining);
+    return new RepairReport(found, moved, remaining);
+  }
+
+  /**
+   * The name of a file in the quarantine: {@code <name>.<stamp>}, shortened (a prefix of the name,
+   * {@code ~} and a hash of it) where that would pass the file name limit, and with {@code -2},
+   * {@code -3}... if taken.
+   */
+  static String quarantineName(String name, String stamp, Predicate<String> taken) {
+    String suffix = "." + stamp;
+    int room = SnapshotNames.NAME_MAX - utf8Length(suffix) - 4; // -NNN, should the name be taken
+    String base = name;
+    if (utf8Length(name) > room) {
+      String hash = String.format("~%08x", name.hashCode());
+      base = utf8Prefix(name, room - hash.length()) + hash;
+    }
+    String candidate = base + suffix;
+    for (int i = 2; taken.test(candidate); i++) {
+      candidate = base + suffix + "-" + i;
+    }
+    return candidate;
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** The longest prefix of {@code s} of at most {@code maxBytes} bytes of UTF-8, whole code points. */
+  private static String utf8Prefix(String s, int maxBytes) {
+    int bytes = 0;
+    int i = 0;
+    while (i < s.length()) {
+      int cp = s.codePointAt(i);
+      int n = utf8Length(new String(Character.toChars(cp)));
+      if (bytes + n > maxBytes) {
+        break;
+      }
+      bytes += n;
+      i += Character.charCount(cp);
+    }
+    return s.substring(0, i);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -630,7 +854,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
       try {
         return Codec.readSnapshot(p, read(p), names.get(i));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + p, e);
+        throw failure("read snapshot metadata", p, e);
       }
     }).toList();
     Map<String, ObjectNode> json = new HashMap<>();
@@ -732,96 +956,183 @@ public final class JsonSnapshotStore implements SnapshotStore {
   }
 
   /**
-   * Commits a change: the journal (the commit point), then each file, the deletions, one directory
-   * fsync, the domain record last, and the journal's removal.
+   * Commits a change: the journal (the commit point), then applies it: each file, the deletions, one
+   * directory fsync, the domain record last, and the journal's removal. Throws only if nothing was
+   * committed; an error applying the journal is logged, the cached state dropped, and the journal left
+   * for the next access to apply.
    */
-  private static void commit(Path dir, UUID domain, long generation, Map<String, ObjectNode> writes,
-      List<String> deletes, ObjectNode domainJson, Consumer<String> steps) throws IOException {
-    ObjectNode journal = Codec.newObject();
-    journal.put("format_version", Codec.FORMAT_VERSION);
-    journal.put("domain", domain.toString());
-    journal.put("generation", generation);
-    ObjectNode w = journal.putObject("write");
+  private void commit(Path dir, UUID domain, long generation, Map<String, ObjectNode> writes,
+      List<String> deletes, ObjectNode domainJson, State after) throws IOException {
+    ObjectNode json = Codec.newObject();
+    json.put("format_version", Codec.FORMAT_VERSION);
+    json.put("domain", domain.toString());
+    json.put("generation", generation);
+    ObjectNode w = json.putObject("write");
     writes.forEach(w::set);
     w.set(DOMAIN_FILE, domainJson);
-    ArrayNode d = journal.putArray("delete");
+    ArrayNode d = json.putArray("delete");
     deletes.forEach(d::add);
+    Path file = dir.resolve(JOURNAL_FILE);
+    Journal journal = Journal.of(file, json); // what is written is what a recovery would accept
     steps.accept("before-journal");
-    DurableFiles.replace(dir.resolve(JOURNAL_FILE), Codec.bytes(journal), true);
+    commitFile(file, Codec.bytes(json), null, "write the snapshot journal");
     steps.accept("journal");
-    apply(dir, journal, steps);
+    try {
+      apply(dir, journal, steps);
+      cache.put(domain, after);
+    } catch (IOException | RuntimeException e) {
+      cache.remove(domain);
+      LOG.warn("domain {}: change {} is committed, but applying it failed; the next access to the domain applies it",
+          domain, generation, e);
+    }
   }
 
-  private static void apply(Path dir, ObjectNode journal, Consumer<String> steps) throws IOException {
-    Path file = dir.resolve(JOURNAL_FILE);
-    JsonNode w = journal.get("write");
-    JsonNode d = journal.get("delete");
-    if (w == null || !w.isObject() || d == null || !d.isArray()) {
-      throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "a journal needs a write object and a delete array", null);
-    }
-    JsonNode domainJson = null;
-    for (var it = w.fields(); it.hasNext(); ) {
-      var e = it.next();
-      checkJournalName(file, e.getKey());
-      if (!e.getValue().isObject()) {
-        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "write." + e.getKey() + " is not an object", null);
+  /**
+   * Replaces or removes a file as the commit point of a change: durably, and settling the outcome of an
+   * error forcing the directory after the rename or removal (the commit): the change is undone (the
+   * previous content put back, or the file removed) and an exception thrown; if the undo fails, the
+   * change stands and this returns.
+   *
+   * @param content the new content, or {@code null} to remove the file
+   * @param previous the content before, or {@code null} if there was no file
+   * @throws XlsnapIOException if nothing was committed
+   */
+  private void commitFile(Path file, byte @Nullable [] content, byte @Nullable [] previous, String operation) {
+    Path dir = DurableFiles.parentOf(file);
+    try {
+      if (content != null) {
+        DurableFiles.replace(ops, file, content, false);
+      } else if (!ops.delete(file)) {
+        return;
       }
-      if (e.getKey().equals(DOMAIN_FILE)) {
-        domainJson = e.getValue();
-      } else {
-        DurableFiles.replace(dir.resolve(e.getKey()), Codec.bytes(e.getValue()), false);
-        steps.accept("write " + e.getKey());
-      }
+    } catch (IOException e) {
+      throw failure(operation, file, e); // the rename or removal did not happen: nothing changed
     }
-    for (JsonNode n : d) {
-      if (!n.isTextual()) {
-        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "delete[] is not a string", null);
+    try {
+      ops.syncDirectory(dir);
+    } catch (IOException e) {
+      try {
+        if (previous != null) {
+          DurableFiles.replace(ops, file, previous, false);
+        } else {
+          ops.delete(file);
+        }
+      } catch (IOException | RuntimeException undo) {
+        LOG.warn("{}: the directory could not be forced after the commit, nor the commit undone ({}); it stands",
+            file, undo.toString(), e);
+        return;
       }
-      checkJournalName(file, n.textValue());
-      Files.deleteIfExists(dir.resolve(n.textValue()));
-      steps.accept("delete " + n.textValue());
+      try {
+        ops.syncDirectory(dir);
+      } catch (IOException again) {
+        e.addSuppressed(again); // undone as far as any reader can see; a crash may still bring it back
+      }
+      throw failure("fsync directory", dir, e);
     }
-    DurableFiles.forceDirectory(dir);
+  }
+
+  /**
+   * A journal: the full new content of the files a change writes, the files it deletes and the new
+   * domain record, checked whole before any of it is applied.
+   */
+  private record Journal(long generation, Map<String, JsonNode> writes, List<String> deletes, JsonNode domainJson) {
+    static Journal of(Path file, ObjectNode journal) {
+      JsonNode g = journal.get("generation");
+      if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "generation is not an integer", null);
+      }
+      JsonNode w = journal.get("write");
+      JsonNode d = journal.get("delete");
+      if (w == null || !w.isObject() || d == null || !d.isArray()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "a journal needs a write object and a delete array", null);
+      }
+      Map<String, JsonNode> writes = new LinkedHashMap<>();
+      JsonNode domainJson = null;
+      for (var it = w.fields(); it.hasNext(); ) {
+        var e = it.next();
+        checkJournalName(file, e.getKey());
+        if (!e.getValue().isObject()) {
+          throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "write." + e.getKey() + " is not an object", null);
+        }
+        if (e.getKey().equals(DOMAIN_FILE)) {
+          domainJson = e.getValue();
+        } else {
+          writes.put(e.getKey(), e.getValue());
+        }
+      }
+      List<String> deletes = new ArrayList<>();
+      for (JsonNode n : d) {
+        if (!n.isTextual()) {
+          throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "delete[] is not a string", null);
+        }
+        checkJournalName(file, n.textValue());
+        deletes.add(n.textValue());
+      }
+      if (domainJson == null) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "the journal does not write the domain record", null);
+      }
+      return new Journal(g.longValue(), writes, deletes, domainJson);
+    }
+  }
+
+  private void apply(Path dir, Journal journal, Consumer<String> steps) throws IOException {
+    for (var e : journal.writes().entrySet()) {
+      DurableFiles.replace(ops, dir.resolve(e.getKey()), Codec.bytes(e.getValue()), false);
+      steps.accept("write " + e.getKey());
+    }
+    for (String name : journal.deletes()) {
+      ops.delete(dir.resolve(name));
+      steps.accept("delete " + name);
+    }
+    ops.syncDirectory(dir);
     steps.accept("directory");
-    if (domainJson == null) {
-      throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "the journal does not write the domain record", null);
-    }
-    DurableFiles.replace(dir.resolve(DOMAIN_FILE), Codec.bytes(domainJson), true);
+    DurableFiles.replace(ops, dir.resolve(DOMAIN_FILE), Codec.bytes(journal.domainJson()), true);
     steps.accept("record");
-    Files.deleteIfExists(file); // a reappearing journal is stale by its generation
+    ops.delete(dir.resolve(JOURNAL_FILE)); // a reappearing journal is stale by its generation
   }
 
   private static void checkJournalName(Path journal, String name) {
-    boolean ok = name.equals(DOMAIN_FILE) || (name.startsWith(PREFIX) && name.endsWith(SUFFIX)
-        && name.length() > PREFIX.length() + SUFFIX.length()
-        && SnapshotNames.isValid(name.substring(PREFIX.length(), name.length() - SUFFIX.length())));
-    if (!ok) {
+    if (name.equals(DOMAIN_FILE)) {
+      return;
+    }
+    if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) || name.length() <= PREFIX.length() + SUFFIX.length()) {
       throw new CorruptMetadataException(journal, Problem.BAD_NAME, "the journal names file '" + name + "'", null);
+    }
+    String snapshot = name.substring(PREFIX.length(), name.length() - SUFFIX.length());
+    try {
+      checkNameBudget(snapshot);
+    } catch (InvalidSnapshotSpecException e) {
+      throw new CorruptMetadataException(journal, Problem.BAD_NAME, "the journal names file '" + name + "', of a "
+          + "snapshot this store cannot hold (" + e.getMessage() + "); an older xlsnap may have written it", e);
     }
   }
 
   /**
    * Completes a committed change and, after one or if {@code sweep}, removes temporary files (a
    * directory listing, so not on every load); under the domain's lock.
+   *
+   * @throws CorruptMetadataException naming the journal (or the domain record), if it cannot be used
+   * @throws XlsnapIOException naming the journal, if applying it failed
    */
   private Void recover(UUID domain, Path dir, boolean sweep) throws IOException {
     Path journalFile = dir.resolve(JOURNAL_FILE);
     if (Files.exists(journalFile, LinkOption.NOFOLLOW_LINKS)) {
-      ObjectNode journal = Codec.parseObject(journalFile, read(journalFile));
-      JsonNode g = journal.get("generation");
-      if (g == null || !g.isIntegralNumber() || !g.canConvertToLong()) {
-        throw new CorruptMetadataException(journalFile, Problem.WRONG_TYPE, "generation is not an integer", null);
-      }
+      Journal journal = Journal.of(journalFile, Codec.parseObject(journalFile, read(journalFile)));
       Path recordFile = dir.resolve(DOMAIN_FILE);
       long applied = Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)
           ? Codec.readDomain(recordFile, read(recordFile)).generation() : 0;
-      if (g.longValue() > applied) {
-        LOG.warn("domain {}: completing change {} interrupted by a crash (journal {})", domain, g.longValue(), journalFile);
+      if (journal.generation() > applied) {
+        LOG.warn("domain {}: completing change {}, committed but not applied (journal {})", domain,
+            journal.generation(), journalFile);
         cache.remove(domain);
-        apply(dir, journal, step -> { });
+        try {
+          apply(dir, journal, step -> { });
+        } catch (IOException e) {
+          throw failure("apply the journal", journalFile, e);
+        }
         sweep = true;
       } else {
-        Files.deleteIfExists(journalFile);
+        ops.delete(journalFile);
       }
     }
     if (!sweep) {
@@ -838,11 +1149,11 @@ public final class JsonSnapshotStore implements SnapshotStore {
     return null;
   }
 
-  private static void sweep(UUID domain, Path dir, String name) throws IOException {
+  private void sweep(UUID domain, Path dir, String name) throws IOException {
     if (DurableFiles.isTemporary(name)) {
       Path p = dir.resolve(name);
       LOG.info("domain {}: removing temporary file {} left by an interrupted write", domain, p);
-      Files.deleteIfExists(p);
+      ops.delete(p);
     }
   }
 
@@ -854,20 +1165,59 @@ public final class JsonSnapshotStore implements SnapshotStore {
     T run(Path dir) throws IOException;
   }
 
-  private <T> T withLock(UUID domain, Locked<T> body) {
+  /**
+   * Runs {@code body} under the domain's short lock; an I/O error it meets is thrown as an
+   * {@link XlsnapIOException} naming {@code operation} and the file concerned.
+   */
+  private <T> T withLock(UUID domain, String operation, Locked<T> body) {
     Path dir = dataDirectory(domain);
     try {
-      var attrs = Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (!attrs.isDirectory()) {
-        throw new CorruptMetadataException(dir, Problem.NOT_A_REGULAR_FILE,
-            attrs.isSymbolicLink() ? "a domain directory is a symbolic link" : "a domain directory is not a directory", null);
-      }
+      checkDomainDirectory(dir);
       try (DomainLock.Held held = DomainLock.acquire(dir)) {
         return body.run(dir);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("snapshot store " + dir + ": " + e.getMessage(), e);
+      throw failure(operation, fileOf(e, dir), e);
     }
+  }
+
+  private static void checkDomainDirectory(Path dir) throws IOException {
+    var attrs = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attrs.isDirectory()) {
+      throw new CorruptMetadataException(dir, Problem.NOT_A_REGULAR_FILE,
+          attrs.isSymbolicLink() ? "a domain directory is a symbolic link" : "a domain directory is not a directory", null);
+    }
+  }
+
+  private Path createDomainDirectory(UUID domain) {
+    Path dir = dataDirectory(domain);
+    try {
+      DurableFiles.createPrivateDirectory(dir);
+    } catch (IOException e) {
+      throw failure("create domain directory", dir, e);
+    }
+    return dir;
+  }
+
+  /** The typed exception for an I/O error: cancelled if it was an interrupt, else {@link XlsnapIOException}. */
+  private static XlsnapException failure(String operation, Path file, IOException e) {
+    if (e instanceof InterruptedIOException || e instanceof ClosedByInterruptException) {
+      Thread.currentThread().interrupt();
+      return new OperationCancelledException("interrupted: " + operation + " " + file, e);
+    }
+    return new XlsnapIOException(operation, file, e);
+  }
+
+  /** The file an I/O error names, else {@code otherwise}. */
+  private static Path fileOf(IOException e, Path otherwise) {
+    if (e instanceof FileSystemException f && f.getFile() != null) {
+      try {
+        return Path.of(f.getFile());
+      } catch (java.nio.file.InvalidPathException bad) {
+        return otherwise;
+      }
+    }
+    return otherwise;
   }
 
   private List<UUID> domainDirectories() {
@@ -885,7 +1235,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list snapshot store " + root, e);
+      throw failure("list snapshot store", root, e);
     }
     return out;
   }

@@ -10,10 +10,22 @@
  *     xlsnap-domain.libxl-json             the domain record: generation, current, owned_images
  *     xlsnap-journal.libxl-json            present only while a change is applied
  *     xlsnap-read-cache.bin                derived: the decoded records, for a fast cold read
- *     xlsnap.lock                          the OS lock file
+ *     xlsnap-intent.properties             the manager's record of an operation that did not end
+ *     xlsnap.lock                          the short lock: held while a load reads or a save commits
+ *     xlsnap-lease.lock                    the lease: held for a manager's whole operation; the
+ *                                          holder's pid inside, for messages
  *     &lt;name&gt;.memory                        memory images (written by the manager)
- *     quarantine/                          files set aside by repair, never deleted
+ *     quarantine/                          files set aside by repair, never deleted, named
+ *                                          &lt;file&gt;.&lt;UTC time&gt; (shortened with a hash if too long)
  * </pre>
+ *
+ * <p><b>Name budget.</b> Every file name the store makes from a snapshot's name fits Linux's
+ * {@code NAME_MAX} (255 bytes): the longest, {@code .snapshotdata-<name>.libxl-json.tmp}, adds 29
+ * bytes, so names have at most {@link io.github.xlsnap.core.SnapshotNames#MAX_BYTES} (226) bytes, and a
+ * save checks every name, and every file name made from it, before it writes anything. A quarantined
+ * file's name is shortened to fit. Names of up to 255 bytes, which earlier versions accepted but could
+ * never save, are still read where they only refer to a snapshot (a parent, a child), so that what such
+ * a version left is a tree for {@code repair} to fix, not an unreadable file.
  *
  * <h2>Format</h2>
  *
@@ -55,11 +67,38 @@
  * recovered. So the store reads as wholly before or wholly after any save. A create costs the
  * journal, the new record, the parent's record and the domain record: four durable writes.
  *
+ * <h2>I/O errors</h2>
+ *
+ * <p>An I/O error decides a save's outcome as {@link io.github.xlsnap.core.spi.SnapshotStore} asks, on
+ * the store that met it as on any other: before the journal's rename, nothing is committed (the
+ * temporary file is removed, an {@link io.github.xlsnap.core.XlsnapIOException} thrown); if forcing the
+ * directory right after the rename fails, the journal is removed again and the save throws, unless that
+ * fails too, and then the change stands; after that, the change is committed, and an error applying it
+ * is logged, the store's cached state of the domain dropped, and the save returns: the next access, by
+ * any store, applies the journal. Intents are committed alike (the previous record is put back to
+ * undo). The file operations go through an internal seam that tests use to fail any one of them.
+ *
+ * <p>A journal that cannot be applied (a persisting I/O error, a damaged journal, a name too long
+ * written by an older version) stops nothing but its own domain: {@code open} logs it, the domain's
+ * loads throw a {@link io.github.xlsnap.store.CorruptMetadataException} or an
+ * {@link io.github.xlsnap.core.XlsnapIOException} naming the journal, {@code check} reports it as
+ * {@code JOURNAL_NOT_APPLIED}, and {@code repair}, after trying it once more, moves it to
+ * {@code quarantine/} and says that the change it held is not applied: the domain stays at its last
+ * applied generation, and the files the change had already rewritten are repaired like any others.
+ *
  * <h2>Concurrency</h2>
  *
- * <p>Every access to a domain holds its lock: an in-JVM lock shared by all stores of the JVM, plus an
- * OS lock on {@code xlsnap.lock}. Readers hold it too, so they never see a change half applied, and
- * can complete a dead writer's change. The OS lock dies with its process. A store caches the last
+ * <p>Every access to a domain holds its short lock while it reads or commits: an in-JVM lock shared by
+ * all stores of the JVM, plus an OS lock on {@code xlsnap.lock}. Readers hold it too, so they never see
+ * a change half applied, and can complete a dead writer's change. A manager's whole operation (load,
+ * hypervisor work that may take minutes, save) holds the domain's <b>lease</b> instead
+ * ({@code lockDomain}), a lock of the same kind on {@code xlsnap-lease.lock}: leases exclude each
+ * other, between threads and processes, but a load never waits for one, only for a commit in
+ * progress; the holder's own loads and saves take the short lock like everyone's. A lease is waited
+ * for until a timeout ({@link io.github.xlsnap.core.DomainBusyException}, naming the holder: another
+ * thread of this process, or another process and its pid) and gives up on an interrupt
+ * ({@link io.github.xlsnap.core.OperationCancelledException}). {@code repair} holds the lease too. Both
+ * OS locks are polled, never waited for in the kernel, and die with their process. A store caches the last
  * state it read, keyed by the generation, and re-reads only the small domain record when nothing
  * changed; files edited by hand without a generation change are seen by {@code check}, which always
  * reads afresh, and by the next process (see the read cache).

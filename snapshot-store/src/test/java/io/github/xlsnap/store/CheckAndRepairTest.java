@@ -134,4 +134,53 @@ class CheckAndRepairTest {
     assertThat(r.remaining()).anySatisfy(x -> assertThat(x.repairable()).isFalse());
     assertThat(Files.readString(f)).isEqualTo(future);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // a pending operation
+
+  private static final String INTENT = "domid=7\nfile.0=/var/lib/xen/snapshots/x/.rollback-1.memory\nformat=xlsnap-intent-1\n"
+      + "operation=REVERT\nsnapshot=s0\n" + "old_image.xvda=/img/a.qcow2\n".repeat(50);
+
+  @Test
+  void aPendingOperationIsAFindingSummarizingItsRecord() {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 1));
+    s.saveIntent(DOMAIN, Optional.of(INTENT));
+    assertThat(s.check(DOMAIN)).singleElement().satisfies(f -> {
+      assertThat(f.kind()).isEqualTo(Kind.PENDING_OPERATION);
+      assertThat(f.file()).isEqualTo(s.dataDirectory(DOMAIN).resolve("xlsnap-intent.properties"));
+      assertThat(f.detail()).contains("recover").contains("operation=REVERT").contains("snapshot=s0")
+          .contains(INTENT.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes")
+          .as("a summary, not the whole record").doesNotContain("old_image");
+      assertThat(f.repairable()).isFalse();
+    });
+    assertThat(s.domains()).containsExactly(DOMAIN);
+  }
+
+  @Test
+  void repairKeepsFilesNoSnapshotNamesWhileAnOperationIsPending() throws Exception {
+    JsonSnapshotStore s = store();
+    s.save(Fixtures.chain(DOMAIN, 2));
+    Path dir = s.dataDirectory(DOMAIN);
+    Path rollback = Files.writeString(dir.resolve(".rollback-1.memory"), "guest RAM");
+    Path fresh = Files.writeString(dir.resolve("s2.memory"), "new image");
+    s.saveIntent(DOMAIN, Optional.of(INTENT));
+    edit(s.snapshotFile(DOMAIN, "s0"), o -> o.remove("children")); // something repair does fix
+
+    RepairReport r = s.repair(DOMAIN);
+    assertThat(r.quarantined()).isEmpty();
+    assertThat(rollback).hasContent("guest RAM");
+    assertThat(fresh).hasContent("new image");
+    assertThat(r.remaining()).extracting(StoreFinding::kind)
+        .containsExactlyInAnyOrder(Kind.PENDING_OPERATION, Kind.FOREIGN_FILE, Kind.FOREIGN_FILE);
+    assertThat(r.remaining()).filteredOn(f -> f.kind() == Kind.FOREIGN_FILE).allSatisfy(f -> {
+      assertThat(f.detail()).startsWith(StoreFinding.KEPT_FOR_PENDING_OPERATION);
+      assertThat(f.repairable()).isFalse();
+    });
+    assertThat(store().load(DOMAIN)).isEqualTo(Fixtures.chain(DOMAIN, 2));
+
+    s.saveIntent(DOMAIN, Optional.empty()); // the manager settled the operation: now they are foreign
+    assertThat(s.repair(DOMAIN).quarantined()).hasSize(2);
+    assertThat(rollback).doesNotExist();
+  }
 }

@@ -29,7 +29,12 @@ import java.util.concurrent.ThreadLocalRandom;
  *       load-modify-save;
  *   <li>{@code manager <store> <host> <domain-name> <prefix> <count> <threads>}: creates and deletes
  *       (merge) snapshots through a manager over the simulated host, from several threads, each
- *       acknowledgement with its order witness ({@link WitnessingStore}).
+ *       acknowledgement with its order witness ({@link WitnessingStore});
+ *   <li>{@code hold <root> <domain>}: takes the domain's lease, prints {@code HELD}, and holds it until
+ *       its standard input ends;
+ *   <li>{@code load <root> <domain>}: loads the domain and prints {@code LOADED <snapshot count>};
+ *   <li>{@code lease <root> <domain> <timeout-ms>}: tries to take the lease, prints {@code LEASED} or
+ *       {@code BUSY <message>}.
  * </ul>
  */
 final class StoreChildProcess {
@@ -83,6 +88,10 @@ final class StoreChildProcess {
 
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
+    if (args[0].equals("hold") || args[0].equals("load") || args[0].equals("lease")) {
+      leases(args, out);
+      return;
+    }
     if (args[0].equals("lifecycle")) {
       lifecycle(Path.of(args[1]), Path.of(args[2]), args[3], args[4], out);
       return;
@@ -226,6 +235,32 @@ final class StoreChildProcess {
     public Lease lockDomain(UUID domain, java.time.Duration timeout) {
       return store.lockDomain(domain, timeout);
     }
+  }
+
+  /** The modes {@code hold}, {@code load} and {@code lease}. */
+  private static void leases(String[] args, PrintStream out) throws java.io.IOException {
+    JsonSnapshotStore store = JsonSnapshotStore.open(Path.of(args[1]));
+    UUID domain = UUID.fromString(args[2]);
+    switch (args[0]) {
+      case "hold" -> {
+        try (SnapshotStore.Lease lease = store.lockDomain(domain, java.time.Duration.ofMinutes(1))) {
+          out.println("HELD");
+          out.flush();
+          while (System.in.read() >= 0) {
+            // held until the parent closes our input
+          }
+        }
+      }
+      case "load" -> out.println("LOADED " + store.load(domain).snapshots().size());
+      default -> {
+        try (SnapshotStore.Lease lease = store.lockDomain(domain, java.time.Duration.ofMillis(Long.parseLong(args[3])))) {
+          out.println("LEASED");
+        } catch (io.github.xlsnap.core.DomainBusyException e) {
+          out.println("BUSY " + e.getMessage());
+        }
+      }
+    }
+    out.flush();
   }
 
   static DomainMetadata deleteLeaf(DomainMetadata md, String leaf) {

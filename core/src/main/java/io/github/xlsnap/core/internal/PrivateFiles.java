@@ -1,7 +1,7 @@
 package io.github.xlsnap.core.internal;
 
+import io.github.xlsnap.core.XlsnapIOException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ public final class PrivateFiles {
    * Creates a directory and its missing parents; the directory itself gets mode 0700 if created.
    *
    * @param dir the directory
-   * @throws UncheckedIOException if it cannot be created
+   * @throws XlsnapIOException naming the directory, if it cannot be created
    */
   public static void createDirectories(Path dir) {
     try {
@@ -57,10 +57,10 @@ public final class PrivateFiles {
       }
     } catch (FileAlreadyExistsException e) {
       if (!Files.isDirectory(dir)) {
-        throw new UncheckedIOException("cannot create directory " + dir + ": a file is in the way", e);
+        throw new XlsnapIOException("create directory (a file is in the way)", dir, e);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create directory " + dir, e);
+      throw new XlsnapIOException("create directory", dir, e);
     }
   }
 
@@ -69,13 +69,13 @@ public final class PrivateFiles {
    *
    * @param file the file
    * @return true if it existed
-   * @throws UncheckedIOException if it exists and cannot be deleted
+   * @throws XlsnapIOException naming the file, if it exists and cannot be deleted
    */
   public static boolean deleteIfExists(Path file) {
     try {
       return Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + file, e);
+      throw new XlsnapIOException("delete", file, e);
     }
   }
 }

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -58,9 +59,16 @@ public final class InMemorySnapshotStore implements SnapshotStore {
     return Optional.ofNullable(intents.get(requireNonNull(domain, "domain")));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Includes the domains that have only a pending intent, for the manager to recover.
+   */
   @Override
   public Set<UUID> domains() {
-    return Set.copyOf(byDomain.keySet());
+    Set<UUID> out = new HashSet<>(byDomain.keySet());
+    out.addAll(intents.keySet());
+    return Set.copyOf(out);
   }
 
   @Override

@@ -24,10 +24,10 @@ import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.spi.DomainConfiguration;
 import io.github.xlsnap.core.SnapshotNames;
+import io.github.xlsnap.core.XlsnapIOException;
 import io.github.xlsnap.store.CorruptMetadataException;
 import io.github.xlsnap.store.CorruptMetadataException.Problem;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -124,7 +124,7 @@ public final class Codec {
     } catch (JsonProcessingException e) {
       throw new CorruptMetadataException(file, Problem.INVALID_JSON, e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot parse " + file, e); // from a String: not expected
+      throw new XlsnapIOException("parse", file, e); // from a String: not expected
     }
     if (node == null) {
       throw new CorruptMetadataException(file, Problem.TRUNCATED, "the file is empty", null);
@@ -225,12 +225,13 @@ public final class Codec {
     Instant created = instant(file, o, "create_time", true).orElseThrow();
     String description = text(file, o, "description", false).orElse("");
     Optional<String> parent = text(file, o, "parent", false);
-    if (parent.isPresent() && !SnapshotNames.isValid(parent.get())) {
+    // names that only refer to a snapshot may be as long as earlier versions allowed: a tree to repair
+    if (parent.isPresent() && !SnapshotNames.isValidStored(parent.get())) {
       throw new CorruptMetadataException(file, Problem.BAD_NAME, "parent '" + parent.get() + "' is not a valid snapshot name", null);
     }
     List<String> children = strings(file, o, "children");
     for (String c : children) {
-      if (!SnapshotNames.isValid(c)) {
+      if (!SnapshotNames.isValidStored(c)) {
         throw new CorruptMetadataException(file, Problem.BAD_NAME, "child '" + c + "' is not a valid snapshot name", null);
       }
     }
@@ -323,7 +324,7 @@ public final class Codec {
     ObjectNode o = parseObject(file, bytes);
     long generation = integer(file, o, "generation", true, 0, Long.MAX_VALUE).orElseThrow();
     Optional<String> current = text(file, o, "current", false);
-    if (current.isPresent() && !SnapshotNames.isValid(current.get())) {
+    if (current.isPresent() && !SnapshotNames.isValidStored(current.get())) {
       throw new CorruptMetadataException(file, Problem.BAD_NAME, "current '" + current.get() + "' is not a valid snapshot name", null);
     }
     List<Path> owned = new ArrayList<>();

@@ -2,28 +2,23 @@ package io.github.xlsnap.store.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * Crash-safe file primitives, after square/tape's {@code QueueFile} and JGit's {@code LockFile}: a
  * file is replaced by writing a temporary file in the same directory, forcing it to disk, renaming
  * it over the target and forcing the directory. Files are created {@code 0600}, directories
- * {@code 0700}; symbolic links are never followed. Stateless and thread-safe.
+ * {@code 0700}; symbolic links are never followed. Changes go through a {@link FileOps}, the seam
+ * tests inject faults through. Stateless and thread-safe.
  */
 public final class DurableFiles {
   private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-      StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
 
   private DurableFiles() {}
 
@@ -49,17 +44,20 @@ public final class DurableFiles {
 
   /**
    * Replaces a file durably: temporary file, fsync, atomic rename; the directory is forced only if
-   * {@code forceDirectory}, for callers that group several renames under one directory fsync.
+   * {@code forceDirectory}, for callers that group several renames under one directory fsync. If a
+   * step before the rename fails, the temporary file is removed (as far as it can be).
    *
+   * @param ops the file operations
    * @param file the file
    * @param content its new content
    * @param forceDirectory whether to force the directory after the rename
-   * @throws IOException if any step fails; the target then still has its old content
+   * @throws IOException if any step fails; the target still has its old content if it failed before
+   *     the rename
    */
-  public static void replace(Path file, byte[] content, boolean forceDirectory) throws IOException {
-    renameOver(file, content, true);
+  public static void replace(FileOps ops, Path file, byte[] content, boolean forceDirectory) throws IOException {
+    renameOver(ops, file, content, true);
     if (forceDirectory) {
-      forceDirectory(file.getParent());
+      ops.syncDirectory(parentOf(file));
     }
   }
 
@@ -72,36 +70,40 @@ public final class DurableFiles {
    * @throws IOException if any step fails; the target then still has its old content
    */
   public static void replaceUnforced(Path file, byte[] content) throws IOException {
-    renameOver(file, content, false);
+    renameOver(FileOps.SYSTEM, file, content, false);
   }
 
   /** Writes the temporary file (0600), forcing it if asked, and renames it over {@code file}. */
-  private static void renameOver(Path file, byte[] content, boolean force) throws IOException {
+  private static void renameOver(FileOps ops, Path file, byte[] content, boolean force) throws IOException {
     Path tmp = temporaryOf(file);
-    try (FileChannel out = POSIX
-        ? FileChannel.open(tmp, CREATE, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-        : FileChannel.open(tmp, CREATE)) {
-      ByteBuffer b = ByteBuffer.wrap(content);
-      while (b.hasRemaining()) {
-        out.write(b);
-      }
+    try {
+      ops.write(tmp, content);
       if (force) {
-        out.force(true);
+        ops.sync(tmp);
       }
+      ops.rename(tmp, file);
+    } catch (IOException | RuntimeException e) {
+      try {
+        ops.delete(tmp);
+      } catch (IOException | RuntimeException again) {
+        e.addSuppressed(again); // the next sweep of the directory removes it
+      }
+      throw e;
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /**
-   * Forces a directory's entries (renames, deletions) to disk.
+   * Returns a file's directory.
    *
-   * @param directory the directory
-   * @throws IOException if it cannot be forced
+   * @param file the file, with a parent
+   * @return its parent
    */
-  public static void forceDirectory(Path directory) throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
+  public static Path parentOf(Path file) {
+    Path parent = file.getParent();
+    if (parent == null) {
+      throw new IllegalArgumentException(file + " has no parent directory");
     }
+    return parent;
   }
 
   /**
@@ -158,7 +160,7 @@ public final class DurableFiles {
   }
 
   /** A path that is a link or a special file where a regular file was expected. */
-  public static final class NotRegularFileException extends IOException {
+  public static final class NotRegularFileException extends java.nio.file.FileSystemException {
     private static final long serialVersionUID = 1L;
 
     /** Returned by {@link #what()}. */
@@ -171,7 +173,7 @@ public final class DurableFiles {
      * @param what what it is instead
      */
     public NotRegularFileException(Path file, String what) {
-      super(file + " is " + what);
+      super(file.toString(), null, "is " + what);
       this.what = what;
     }
 
