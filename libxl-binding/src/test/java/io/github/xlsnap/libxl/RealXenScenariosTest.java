@@ -145,7 +145,7 @@ class RealXenScenariosTest {
     try {
       assertThatThrownBy(() -> manager.create(vm(),
           CreateSpec.builder().name("ro").memoryPath(ro.resolve("ro.memory")).build()))
-          .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("ro.memory");
+          .isInstanceOf(io.github.xlsnap.core.XlsnapIOException.class).hasMessageContaining("ro.memory");
       assertRunningAndTicking();
       assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
       assertThat(filesUnder(ro)).isEmpty();

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.github.xlsnap.core.DiskFormat;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -50,7 +49,7 @@ final class PropertiesText {
     try {
       properties.load(new StringReader(text));
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // a StringReader does not fail
+      throw new AssertionError("a StringReader does not fail", e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("malformed escape: " + e.getMessage(), e);
     }
