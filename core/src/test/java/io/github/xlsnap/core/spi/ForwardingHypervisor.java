@@ -90,6 +90,11 @@ public abstract class ForwardingHypervisor implements Hypervisor {
   }
 
   @Override
+  public List<String> configurationChanges(DomainConfiguration then, DomainConfiguration now) {
+    return delegate.configurationChanges(then, now);
+  }
+
+  @Override
   public DomainRef restore(RestoreRequest request) {
     return delegate.restore(request);
   }
