@@ -47,9 +47,7 @@ public interface HypervisorFixture extends AutoCloseable {
 
   /**
    * Destroys what is left of the domains this fixture started (any instance with their UUIDs, as a
-   * test may restore them) and removes the scratch directory.
-   *
-   * @throws Exception if cleaning up fails
+   * test may restore them) and removes the scratch directory. Throws only unchecked exceptions.
    */
   @Override
   void close();
