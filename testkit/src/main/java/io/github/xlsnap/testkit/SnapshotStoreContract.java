@@ -820,9 +820,10 @@ public abstract class SnapshotStoreContract {
       points++;
       String at = what + ", I/O step " + n + " failed: the call " + (thrown == null ? "returned" : "threw " + thrown);
       T expected = thrown == null ? after : before;
-      check(violations, at + ", so the same store must see " + expected, read.call(store), expected);
+      check(violations, at + ", so the same store must see " + show(expected), read.call(store), expected);
       if (isDurable()) {
-        check(violations, at + ", so a reopened store must see " + expected, read.call(openStore(directory)), expected);
+        check(violations, at + ", so a reopened store must see " + show(expected), read.call(openStore(directory)),
+            expected);
       }
       try {
         next.run(store);
@@ -838,8 +839,12 @@ public abstract class SnapshotStoreContract {
 
   private static <T> void check(List<String> violations, String what, T seen, T expected) {
     if (!seen.equals(expected)) {
-      violations.add(what + ", saw " + (seen instanceof DomainMetadata md ? describe(md) : seen));
+      violations.add(what + ", saw " + show(seen));
     }
+  }
+
+  private static String show(Object value) {
+    return value instanceof DomainMetadata md ? describe(md) : value.toString();
   }
 
   private SnapshotStore open(String name) throws Exception {
