@@ -703,8 +703,8 @@ public abstract class SnapshotStoreContract {
   // names at the limit
 
   /**
-   * A snapshot named with {@link SnapshotNames#MAX_BYTES} bytes of multi-byte UTF-8 (four-, three-
-   * and two-byte characters) saves and loads back, also from a reopened store.
+   * A snapshot named with {@link SnapshotNames#MAX_BYTES} bytes of multi-byte UTF-8 (four- and three-
+   * byte characters) saves and loads back, also from a reopened store.
    *
    * @throws Exception if the store cannot be opened
    */
