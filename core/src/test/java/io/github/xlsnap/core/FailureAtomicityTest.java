@@ -7,7 +7,6 @@ import io.github.xlsnap.core.sim.SimDiskSpec;
 import io.github.xlsnap.core.sim.SimDomainSpec;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.DomainMetadata;
-import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -52,7 +51,7 @@ class FailureAtomicityTest {
     final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
     final SimulatedHypervisor sim;
     final FaultyHypervisor host;
-    final FaultyStore store = new FaultyStore(new InMemorySnapshotStore(dir.resolve("snapshots")));
+    final FaultyStore store = new FaultyStore(StoreUnderTest.open(dir.resolve("snapshots")));
     final AtomicInteger ids = new AtomicInteger();
     final SnapshotManager manager;
     final DomainSelector vm = DomainSelector.byName("vm");

@@ -11,7 +11,6 @@ import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.sim.SimDiskSpec;
 import io.github.xlsnap.core.sim.SimDomainSpec;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
-import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,7 +122,7 @@ class ModelBasedLifecycleTest {
       host.createDomain(new SimDomainSpec("vm", Optional.empty(), 16 * 1024, 1,
           List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.QCOW2, 1 << 20)),
           false));
-      SnapshotManager manager = SnapshotManager.builder(host, new InMemorySnapshotStore(dir.resolve("snapshots")))
+      SnapshotManager manager = SnapshotManager.builder(host, StoreUnderTest.open(dir.resolve("snapshots")))
           .diskImages(images).build();
       DomainSelector vm = DomainSelector.byName("vm");
       Model model = new Model();

@@ -3,8 +3,8 @@ package io.github.xlsnap.libxl.realxen;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
-import io.github.xlsnap.core.spi.ForwardingHypervisor;
 import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.testing.ForwardingHypervisor;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -1,12 +1,15 @@
-package io.github.xlsnap.core.spi;
+package io.github.xlsnap.testkit;
 
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.disk.DiskImages;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
 import java.nio.file.Path;
 
 /**
  * What {@link HypervisorContract} needs from a backend under test: the hypervisor, throwaway domains
- * to do things to, and the disk image tool to look at their images. One fixture serves one test.
+ * to do things to, and the disk image tool to look at their images. One fixture serves one test, on
+ * one thread.
  */
 public interface HypervisorFixture extends AutoCloseable {
 
@@ -44,9 +47,7 @@ public interface HypervisorFixture extends AutoCloseable {
 
   /**
    * Destroys what is left of the domains this fixture started (any instance with their UUIDs, as a
-   * test may restore them) and removes the scratch directory.
-   *
-   * @throws Exception if cleaning up fails
+   * test may restore them) and removes the scratch directory. Throws only unchecked exceptions.
    */
   @Override
   void close();

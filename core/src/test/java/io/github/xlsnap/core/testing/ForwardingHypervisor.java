@@ -1,15 +1,24 @@
-package io.github.xlsnap.core.spi;
+package io.github.xlsnap.core.testing;
 
 import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A {@link Hypervisor} that forwards every call to another: the base of the test decorators (fault
- * injection, timing, waiting for a boot), which override only what they change. In the test-jar.
+ * injection, timing, waiting for a boot), which override only what they change. In the test-jar, in a package
+ * of its own: a package core's module does not have, so that other modules' tests compile against it
+ * from the class path (no {@code --patch-module}).
  */
 public abstract class ForwardingHypervisor implements Hypervisor {
   /** The hypervisor the calls go to. */

@@ -1,4 +1,4 @@
-package io.github.xlsnap.core.spi;
+package io.github.xlsnap.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,13 @@ import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.DomainStateException;
 import io.github.xlsnap.core.XlsnapException;
 import io.github.xlsnap.core.disk.ImageInfo;
+import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.CheckpointResult;
+import io.github.xlsnap.core.spi.DiskSnapshotRequest;
+import io.github.xlsnap.core.spi.DomainConfiguration;
+import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.Hypervisor;
+import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -32,7 +39,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The contract every {@link Hypervisor} must meet, as tests: extend this class in the backend's test
  * sources and implement {@link #newFixture()}. Each test starts from a fresh fixture and a fresh
  * running domain, and fails if the behaviour its name states breaks. Test methods are public so that
- * subclasses in other packages inherit them.
+ * subclasses in other packages inherit them, and a subclass may override one to add to it (say, to skip
+ * with a reason what its host cannot do, through a JUnit assumption), never to weaken it.
+ *
+ * <pre>{@code
+ * class MyHypervisorContractTest extends HypervisorContract {
+ *   @Override
+ *   protected HypervisorFixture newFixture() {
+ *     return new MyHostFixture();   // skips (Assumptions) where the host is absent
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>JUnit makes one instance per test; an instance is not for use by several threads.
  */
 public abstract class HypervisorContract {
   private static final String TAG = "xlsnap-contract";
@@ -40,6 +59,9 @@ public abstract class HypervisorContract {
   private HypervisorFixture fixture;
   private Hypervisor hypervisor;
   private DomainRef domain;
+
+  /** For subclasses. */
+  protected HypervisorContract() {}
 
   /**
    * Creates the fixture for one test.
@@ -49,6 +71,11 @@ public abstract class HypervisorContract {
    */
   protected abstract HypervisorFixture newFixture() throws Exception;
 
+  /**
+   * Creates the fixture and starts the test's domain.
+   *
+   * @throws Exception if the fixture cannot be created or the domain started
+   */
   @BeforeEach
   public void startDomain() throws Exception {
     fixture = newFixture();
@@ -56,11 +83,20 @@ public abstract class HypervisorContract {
     domain = fixture.startDomain();
   }
 
+  /**
+   * Closes the fixture: destroys what is left of its domains and removes its scratch directory.
+   *
+   * @throws Exception if cleaning up fails
+   */
   @AfterEach
   public void closeFixture() throws Exception {
     fixture.close();
   }
 
+  /**
+   * {@link Hypervisor#listDomains} lists dom0 first, then the domains by domid without duplicates,
+   * the test's domain among them and active.
+   */
   @Test
   public void listHasDom0FirstThenTheDomainByDomid() {
     List<DomainInfo> domains = hypervisor.listDomains();
@@ -71,6 +107,9 @@ public abstract class HypervisorContract {
         .satisfies(d -> assertThat(d.state().isActive()).isTrue());
   }
 
+  /**
+   * {@link Hypervisor#find} finds the domain by each kind of selector.
+   */
   @Test
   public void findsTheDomainByNameUuidAndDomid() {
     for (DomainSelector selector : List.of(DomainSelector.byName(domain.name()),
@@ -79,6 +118,9 @@ public abstract class HypervisorContract {
     }
   }
 
+  /**
+   * {@link Hypervisor#find} returns empty for a name, UUID or domid no domain has.
+   */
   @Test
   public void findsNothingForAnUnknownNameUuidOrDomid() {
     int unusedDomid = hypervisor.listDomains().stream().mapToInt(d -> d.ref().domid()).max().orElseThrow() + 1;
@@ -88,6 +130,9 @@ public abstract class HypervisorContract {
     assertThat(hypervisor.find(DomainSelector.byDomid(unusedDomid))).isEmpty();
   }
 
+  /**
+   * {@link Hypervisor#info} of a destroyed domain throws {@link DomainNotFoundException}.
+   */
   @Test
   public void infoOfADestroyedDomainThrowsNotFound() {
     hypervisor.destroy(domain);
@@ -95,6 +140,10 @@ public abstract class HypervisorContract {
     assertThatThrownBy(() -> hypervisor.info(domain)).isInstanceOf(DomainNotFoundException.class);
   }
 
+  /**
+   * A reference whose UUID or domid no longer match is refused with {@link DomainNotFoundException},
+   * and the domain now at that domid is left alone.
+   */
   @Test
   public void infoOfAStaleRefThrowsNotFound() {
     DomainRef otherUuid = new DomainRef(UUID.randomUUID(), domain.name(), domain.domid());
@@ -106,6 +155,9 @@ public abstract class HypervisorContract {
     assertThat(state().paused()).as("the domain at that domid is left alone").isFalse();
   }
 
+  /**
+   * Pause and unpause set the state, and doing either twice changes nothing.
+   */
   @Test
   public void pauseAndUnpauseSetTheStateAndAreIdempotent() {
     hypervisor.pause(domain);
@@ -120,6 +172,13 @@ public abstract class HypervisorContract {
     assertThat(state().paused()).isFalse();
   }
 
+  /**
+   * A checkpoint suspends the domain into the memory image, whose size it reports (one round when
+   * stopped), and a resume runs the domain again.
+   *
+   * @param mode the checkpoint mode
+   * @throws Exception if a file cannot be made
+   */
   @ParameterizedTest
   @EnumSource(CheckpointMode.class)
   public void checkpointSuspendsIntoTheImageAndResumeRunsAgain(CheckpointMode mode) throws Exception {
@@ -138,6 +197,12 @@ public abstract class HypervisorContract {
     assertThat(state().paused()).isFalse();
   }
 
+  /**
+   * A domain paused before a checkpoint is paused again after the resume.
+   *
+   * @param mode the checkpoint mode
+   * @throws Exception if a file cannot be made
+   */
   @ParameterizedTest
   @EnumSource(CheckpointMode.class)
   public void aPausedDomainCheckpointedAndResumedIsPausedAgain(CheckpointMode mode) throws Exception {
@@ -151,6 +216,11 @@ public abstract class HypervisorContract {
     assertThat(state().paused()).isTrue();
   }
 
+  /**
+   * A checkpoint writes into the given file and keeps its permissions.
+   *
+   * @throws Exception if a file cannot be made
+   */
   @Test
   public void checkpointKeepsTheImageFilesPermissions() throws Exception {
     Path image = emptyFile("memory.img");
@@ -162,6 +232,9 @@ public abstract class HypervisorContract {
     assertThat(Files.getPosixFilePermissions(image)).isEqualTo(permissions);
   }
 
+  /**
+   * An internal disk snapshot of a paused domain creates the tag in the qcow2 image and keeps the disk.
+   */
   @Test
   public void internalDiskSnapshotCreatesTheTagInTheImage() {
     DomainDisk disk = firstQcow2Disk();
@@ -173,6 +246,9 @@ public abstract class HypervisorContract {
     assertThat(inspect(disk, image(disk)).internalSnapshots()).contains(TAG);
   }
 
+  /**
+   * An external disk snapshot switches the disk to a qcow2 overlay backed by the old image.
+   */
   @Test
   public void externalDiskSnapshotSwitchesTheDiskToAnOverlayOverTheOldImage() {
     DomainDisk disk = firstQcow2Disk();
@@ -187,6 +263,10 @@ public abstract class HypervisorContract {
     assertThat(inspect(switched, overlay).backingFile()).contains(image(disk));
   }
 
+  /**
+   * Disk snapshots of a running domain are refused with {@link DomainStateException}, and nothing is
+   * created.
+   */
   @Test
   public void snapshotDisksIsRefusedOnARunningDomain() {
     DomainDisk disk = firstQcow2Disk();
@@ -198,6 +278,9 @@ public abstract class HypervisorContract {
     assertThat(hypervisor.disks(domain)).contains(disk);
   }
 
+  /**
+   * Discarding an internal disk snapshot removes the tag and leaves the disks as they were.
+   */
   @Test
   public void discardingAnInternalDiskSnapshotRemovesTheTag() {
     DomainDisk disk = firstQcow2Disk();
@@ -212,6 +295,9 @@ public abstract class HypervisorContract {
     assertThat(inspect(disk, image(disk)).internalSnapshots()).doesNotContain(TAG);
   }
 
+  /**
+   * Discarding an external disk snapshot switches the disk back to its image and deletes the overlay.
+   */
   @Test
   public void discardingAnExternalDiskSnapshotSwitchesBackAndDeletesTheOverlay() {
     DomainDisk disk = firstQcow2Disk();
@@ -227,6 +313,13 @@ public abstract class HypervisorContract {
     assertThat(overlay).doesNotExist();
   }
 
+  /**
+   * A restore from a checkpoint's memory image brings the destroyed domain back, with its UUID and
+   * name, a new domid, and paused or running as asked.
+   *
+   * @param paused whether to restore it paused
+   * @throws Exception if a file cannot be made
+   */
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   public void restoreFromTheMemoryImageBringsTheDomainBackWithANewDomid(boolean paused) throws Exception {
@@ -247,6 +340,11 @@ public abstract class HypervisorContract {
     assertThat(hypervisor.find(DomainSelector.byUuid(domain.uuid()))).map(DomainInfo::ref).contains(restored);
   }
 
+  /**
+   * A restore with a disk override attaches the given image to that disk.
+   *
+   * @throws Exception if the overlay cannot be made
+   */
   @Test
   public void restoreWithADiskOverrideUsesThatImage() throws Exception {
     DomainDisk disk = firstQcow2Disk();
@@ -262,6 +360,10 @@ public abstract class HypervisorContract {
         .satisfies(d -> assertThat(d.image()).contains(override));
   }
 
+  /**
+   * A restore from a missing memory image fails with an {@link XlsnapException} and leaves no domain
+   * behind.
+   */
   @Test
   public void restoreWithAMissingMemoryImageFailsAndLeavesNoDomain() {
     DomainConfiguration configuration = hypervisor.configuration(domain);
@@ -274,6 +376,9 @@ public abstract class HypervisorContract {
     assertThat(hypervisor.find(DomainSelector.byName(domain.name()))).isEmpty();
   }
 
+  /**
+   * Destroy removes the domain and keeps its disk images.
+   */
   @Test
   public void destroyRemovesTheDomainButNotItsDiskImages() {
     List<DomainDisk> disks = hypervisor.disks(domain);

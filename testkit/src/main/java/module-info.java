@@ -1,0 +1,16 @@
+/**
+ * xlsnap's test kit: the contract suites every implementation of an SPI must pass, as abstract JUnit 5
+ * classes with a factory method ({@link io.github.xlsnap.testkit.HypervisorContract} for a
+ * {@link io.github.xlsnap.core.spi.Hypervisor}, {@link io.github.xlsnap.testkit.SnapshotStoreContract}
+ * for a {@link io.github.xlsnap.core.spi.SnapshotStore}), with the hooks they take. Use it at test
+ * scope.
+ */
+module io.github.xlsnap.testkit {
+  requires transitive io.github.xlsnap.core;
+  requires transitive org.junit.jupiter.api;
+  requires transitive org.junit.jupiter.params;
+  requires transitive org.assertj.core;
+  requires transitive org.jspecify;
+
+  exports io.github.xlsnap.testkit;
+}
