@@ -956,8 +956,11 @@ public abstract class SnapshotStoreContract {
   }
 
   /** 63 four-byte characters, then a three-byte one: 255 bytes. */
+  /** {@link SnapshotNames#MAX_BYTES} bytes of UTF-8: four-byte characters, one three-byte one, ASCII. */
   private static String longestName() {
-    return "\ud83d\ude00".repeat(63) + "\u65e5";
+    int emojis = (SnapshotNames.MAX_BYTES - 3) / 4;
+    int rest = SnapshotNames.MAX_BYTES - 4 * emojis - 3;
+    return "\ud83d\ude00".repeat(emojis) + "\u65e5" + "a".repeat(rest);
   }
 
   private static Snapshot plain(String name, Optional<String> parent, List<String> children, String description,
@@ -987,7 +990,9 @@ public abstract class SnapshotStoreContract {
                 Optional.of(new FileStamp(1L << 40, T0.minusNanos(1)))),
             DiskSnapshot.external("xvdc", Path.of("/img/c.vhd"), DiskFormat.VHD, Path.of("/img/c-1.qcow2"),
                 Optional.empty()),
-            DiskSnapshot.none("xvdd")));
+            DiskSnapshot.none("xvdd")),
+        Optional.of(new io.github.xlsnap.core.spi.DomainConfiguration("libxl",
+            "{\n  \"c_info\": {\"name\": \"vm caf\u00e9\"},\n  \"b_info\": {\"max_memkb\": 131072}\n}\n")));
     Snapshot left = new Snapshot("left", T0.plusNanos(1), "", Optional.of("root"), List.of("leaf"),
         new DomainState(false, true, true, false, Optional.of(ShutdownReason.SUSPEND)), true,
         Optional.of(dir.resolve("left.img")), Optional.empty(),

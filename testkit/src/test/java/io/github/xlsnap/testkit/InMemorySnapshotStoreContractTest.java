@@ -3,7 +3,6 @@ package io.github.xlsnap.testkit;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The in-memory store against the store contract. It keeps metadata in one instance and holds no
@@ -24,12 +23,5 @@ class InMemorySnapshotStoreContractTest extends SnapshotStoreContract {
   @Override
   protected boolean holdsLeases() {
     return false;
-  }
-
-  /** Until the store branch (issue 10) merges; the lead removes this override then. */
-  @Override
-  protected Map<String, String> knownViolations() {
-    return Map.of("domainsListsDomainsWithSnapshotsOrOwnedImagesOrOnlyAPendingIntent",
-        "InMemorySnapshotStore.domains() does not list a domain that has only a pending intent");
   }
 }
