@@ -2,23 +2,15 @@ package io.github.xlsnap.core;
 
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.core.testing.ForwardingSnapshotStore;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Set;
-import java.util.UUID;
 
 /** Wraps a {@link SnapshotStore} and fails its n-th save, before it saves anything. */
-final class FaultyStore implements SnapshotStore {
-  private final SnapshotStore delegate;
+final class FaultyStore extends ForwardingSnapshotStore {
   final InjectionPoint point = new InjectionPoint();
 
   FaultyStore(SnapshotStore delegate) {
-    this.delegate = delegate;
-  }
-
-  @Override
-  public DomainMetadata load(UUID domain) {
-    return delegate.load(domain);
+    super(delegate);
   }
 
   @Override
@@ -27,25 +19,5 @@ final class FaultyStore implements SnapshotStore {
       throw new XlsnapException("injected failure of save", new UncheckedIOException(new java.io.IOException("disk full")));
     }
     delegate.save(metadata);
-  }
-
-  @Override
-  public void saveIntent(UUID domain, java.util.Optional<String> intent) {
-    delegate.saveIntent(domain, intent);
-  }
-
-  @Override
-  public java.util.Optional<String> loadIntent(UUID domain) {
-    return delegate.loadIntent(domain);
-  }
-
-  @Override
-  public Set<UUID> domains() {
-    return delegate.domains();
-  }
-
-  @Override
-  public Path dataDirectory(UUID domain) {
-    return delegate.dataDirectory(domain);
   }
 }

@@ -12,6 +12,7 @@ import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.core.testing.ForwardingSnapshotStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,6 +111,16 @@ class ManagerDataSafetyTest {
     assertThat(store.load(ref().uuid()).snapshots()).isEmpty();
   }
 
+  /** An operator recreates the domain from its configuration on another image, as xl create would. */
+  private void recreateOnAnotherImage() {
+    var config = sim.configuration(ref());
+    Path other = dir.resolve("other.qcow2");
+    images.create(other, DiskFormat.QCOW2, 1 << 20);
+    sim.destroy(ref());
+    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(config, Optional.empty(), java.util.Map.of("xvda", other),
+        false));
+  }
+
   @Test
   void garbageCollectionKeepsAnOverlayHoldingWritesNoSnapshotCaptured() {
     SnapshotManager manager = manager(memoryStore).build();
@@ -117,13 +128,7 @@ class ManagerDataSafetyTest {
         .disks(List.of(DiskSpec.external("xvda"))).build());
     Path overlay = s.disk("xvda").orElseThrow().overlay().orElseThrow();
     guestWritesDisk("precious"); // into the overlay, after the snapshot: no snapshot has it
-    // an operator recreates the domain from its configuration on another image, as xl create would
-    var config = sim.configuration(ref());
-    Path other = dir.resolve("other.qcow2");
-    images.create(other, DiskFormat.QCOW2, 1 << 20);
-    sim.destroy(ref());
-    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(config, Optional.empty(), java.util.Map.of("xvda", other),
-        false));
+    recreateOnAnotherImage();
 
     DeleteResult result = manager.delete(vm, "s", DeleteMode.MERGE);
 
@@ -141,12 +146,7 @@ class ManagerDataSafetyTest {
     Snapshot s = manager.create(vm, CreateSpec.builder().name("s").memory(false)
         .disks(List.of(DiskSpec.external("xvda"))).build());
     Path overlay = s.disk("xvda").orElseThrow().overlay().orElseThrow();
-    var config = sim.configuration(ref());
-    Path other = dir.resolve("other.qcow2");
-    images.create(other, DiskFormat.QCOW2, 1 << 20);
-    sim.destroy(ref());
-    sim.restore(new io.github.xlsnap.core.spi.RestoreRequest(config, Optional.empty(), java.util.Map.of("xvda", other),
-        false));
+    recreateOnAnotherImage();
 
     DeleteResult result = manager.delete(vm, "s", DeleteMode.MERGE);
 
@@ -291,7 +291,7 @@ class ManagerDataSafetyTest {
   }
 
   /** Records each save, by the name of the current snapshot. */
-  private static final class RecordingStore extends ForwardingStore {
+  private static final class RecordingStore extends ForwardingSnapshotStore {
     private final List<String> events;
 
     RecordingStore(SnapshotStore delegate, List<String> events) {
@@ -307,7 +307,7 @@ class ManagerDataSafetyTest {
   }
 
   /** Holds the first operation inside its intent record until released. */
-  private static final class HoldingStore extends ForwardingStore {
+  private static final class HoldingStore extends ForwardingSnapshotStore {
     private final CountDownLatch inside;
     private final CountDownLatch release;
 
@@ -328,50 +328,6 @@ class ManagerDataSafetyTest {
           Thread.currentThread().interrupt();
         }
       }
-    }
-  }
-
-  /** A store that passes every call on. */
-  private static class ForwardingStore implements SnapshotStore {
-    private final SnapshotStore delegate;
-
-    ForwardingStore(SnapshotStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public DomainMetadata load(UUID domain) {
-      return delegate.load(domain);
-    }
-
-    @Override
-    public void save(DomainMetadata metadata) {
-      delegate.save(metadata);
-    }
-
-    @Override
-    public java.util.Set<UUID> domains() {
-      return delegate.domains();
-    }
-
-    @Override
-    public void saveIntent(UUID domain, Optional<String> intent) {
-      delegate.saveIntent(domain, intent);
-    }
-
-    @Override
-    public Optional<String> loadIntent(UUID domain) {
-      return delegate.loadIntent(domain);
-    }
-
-    @Override
-    public Path dataDirectory(UUID domain) {
-      return delegate.dataDirectory(domain);
-    }
-
-    @Override
-    public Lease lockDomain(UUID domain, Duration timeout) {
-      return delegate.lockDomain(domain, timeout);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.core.testing.ForwardingSnapshotStore;
 import io.github.xlsnap.store.internal.Codec;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -186,18 +187,14 @@ final class StoreChildProcess {
    * domain's lease from its load to the end of the operation, so no other process or thread can
    * commit between the save and this read.
    */
-  static final class WitnessingStore implements SnapshotStore {
+  static final class WitnessingStore extends ForwardingSnapshotStore {
     /** The generation of the calling thread's last save, -1 if none since it was cleared. */
     static final ThreadLocal<Long> LAST_GENERATION = ThreadLocal.withInitial(() -> -1L);
     private final JsonSnapshotStore store;
 
     WitnessingStore(JsonSnapshotStore store) {
+      super(store);
       this.store = store;
-    }
-
-    @Override
-    public DomainMetadata load(UUID domain) {
-      return store.load(domain);
     }
 
     @Override
@@ -209,31 +206,6 @@ final class StoreChildProcess {
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
-    }
-
-    @Override
-    public java.util.Set<UUID> domains() {
-      return store.domains();
-    }
-
-    @Override
-    public void saveIntent(UUID domain, Optional<String> intent) {
-      store.saveIntent(domain, intent);
-    }
-
-    @Override
-    public Optional<String> loadIntent(UUID domain) {
-      return store.loadIntent(domain);
-    }
-
-    @Override
-    public Path dataDirectory(UUID domain) {
-      return store.dataDirectory(domain);
-    }
-
-    @Override
-    public Lease lockDomain(UUID domain, java.time.Duration timeout) {
-      return store.lockDomain(domain, timeout);
     }
   }
 
