@@ -202,9 +202,10 @@ final class DeleteOperation {
         actions.add("removed " + file);
       } else if (cx.images.info(file).internalSnapshots().contains(tag)) {
         cx.deleteInternal(domain, active, held, "?", file, tag);
-        trimmed.add(file);
         actions.add("removed internal snapshot " + tag + " from " + file);
       }
+      // also when an earlier recovery removed the tag and was killed before it recorded the new stamp
+      trimmed.add(file);
     }
     // as the delete itself does: removing an internal snapshot rewrites the file, not what it reads as
     DomainMetadata md = cx.store.load(uuid);
