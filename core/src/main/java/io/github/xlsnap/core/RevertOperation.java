@@ -339,7 +339,7 @@ final class RevertOperation {
     referenced.addAll(newImages);
     Set<Path> garbage = new ImageGraph(cx.images).garbage(referenced, owned);
     owned.removeAll(garbage);
-    cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned));
+    cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned, md.deferredCleanups()));
     rollback.clear();
 
     // failures from here on cost disk space, not correctness
