@@ -121,7 +121,7 @@ final class CreateOperation {
       }
       all.add(snapshot);
       // the commit point: a save that throws committed nothing (SnapshotStore's contract)
-      cx.store.save(new DomainMetadata(ref.uuid(), all, Optional.of(name), owned));
+      cx.store.save(new DomainMetadata(ref.uuid(), all, Optional.of(name), owned, md.deferredCleanups()));
       rollback.add("restore metadata of " + ref.name(), () -> cx.store.save(md));
       if (memoryImage.isPresent()) {
         cx.hypervisor.resume(ref);

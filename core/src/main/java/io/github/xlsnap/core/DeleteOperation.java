@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,6 +100,18 @@ final class DeleteOperation {
       s.memoryImage().ifPresent(m -> cleanup.add(Map.entry(m, "")));
     }
     plan.garbage().stream().filter(g -> !uncertain.contains(g)).forEach(g -> cleanup.add(Map.entry(g, "")));
+    // An internal snapshot in an image a device model holds read-only (a backing file) cannot be removed
+    // while it does: the commit records it, and a later operation removes it (retryDeferred).
+    Set<DeferredCleanup> deferredTags = new LinkedHashSet<>();
+    for (Map.Entry<Path, String> c : cleanup) {
+      Path image = c.getKey();
+      if (!c.getValue().isEmpty() && !plan.garbage().contains(image) && Files.exists(image)
+          && !OperationContext.canDeleteInternal(info, activeDisks, held, image)) {
+        deferredTags.add(DeferredCleanup.internalSnapshot(image, c.getValue()));
+      }
+    }
+    Set<DeferredCleanup> deferred = new LinkedHashSet<>(md.deferredCleanups());
+    deferred.addAll(deferredTags);
     cx.recordIntent(uuid, new Intent.Delete(name, info.map(i -> i.ref().domid()).orElse(0), doomed, cleanup,
         List.copyOf(uncertain)));
     Set<Path> rewritten = new HashSet<>();
@@ -111,7 +124,7 @@ final class DeleteOperation {
         rewritten.add(r.image());
       }
       kept = restamp(survivors.values(), rewritten);
-      cx.store.save(new DomainMetadata(uuid, kept, current, owned));
+      cx.store.save(new DomainMetadata(uuid, kept, current, owned, deferred));
     } catch (RuntimeException | Error e) {
       cx.clearIntent(uuid); // nothing was committed; the rebases changed no image's contents
       throw e;
@@ -120,19 +133,23 @@ final class DeleteOperation {
 
     List<String> leftovers = new ArrayList<>();
     Set<Path> trimmed = new HashSet<>();
+    Set<DeferredCleanup> failedTags = new LinkedHashSet<>();
     for (String n : doomed) {
       Snapshot s = tree.get(n);
       for (DiskSnapshot d : s.disks()) {
         if (d.mode() == DiskSnapshotMode.INTERNAL) {
           Path image = d.image().orElseThrow();
           String tag = d.tag().orElseThrow();
-          if (plan.garbage().contains(image) || !Files.exists(image)) {
-            continue; // the image goes as a whole
+          if (plan.garbage().contains(image) || !Files.exists(image)
+              || deferredTags.contains(DeferredCleanup.internalSnapshot(image, tag))) {
+            continue; // the image goes as a whole, or the tag waits for the device model
           }
-          OperationContext.bestEffort(leftovers, "internal snapshot " + tag + " in " + image, () -> {
+          if (!OperationContext.bestEffort(leftovers, "internal snapshot " + tag + " in " + image, () -> {
             cx.deleteInternal(info, activeDisks, held, d.target(), image, tag);
             trimmed.add(image);
-          });
+          })) {
+            failedTags.add(DeferredCleanup.internalSnapshot(image, tag)); // recorded, to be retried
+          }
         }
       }
       s.memoryImage().ifPresent(m -> OperationContext.bestEffort(leftovers, "memory image " + m, () -> PrivateFiles.deleteIfExists(m)));
@@ -141,13 +158,66 @@ final class DeleteOperation {
     mergedAway.removeAll(uncertain);
     cx.disposeGarbage(plan.garbage(), mergedAway, leftovers);
     List<Snapshot> restamped = restamp(kept, trimmed);
-    if (!restamped.equals(kept)) {
+    if (!restamped.equals(kept) || !failedTags.isEmpty()) {
       // removing an internal snapshot rewrites the file, not the contents other snapshots rely on
-      DomainMetadata updated = new DomainMetadata(uuid, restamped, current, owned);
-      OperationContext.bestEffort(leftovers, "new stamps of images " + trimmed, () -> cx.store.save(updated));
+      deferred.addAll(failedTags);
+      DomainMetadata updated = new DomainMetadata(uuid, restamped, current, owned, deferred);
+      OperationContext.bestEffort(leftovers, "new stamps of images " + trimmed + " and the record of the internal "
+          + "snapshots left " + failedTags, () -> cx.store.save(updated));
     }
     cx.clearIntent(uuid);
-    return new DeleteResult(doomed, current, leftovers);
+    List<DeferredCleanup> later = new ArrayList<>(deferredTags);
+    plan.heldBack().forEach(image -> later.add(DeferredCleanup.merge(image)));
+    for (DeferredCleanup c : later) {
+      LOG.info("delete of {} of {}: {}", doomed, domainName, c.describe());
+      leftovers.add(c.describe());
+    }
+    return new DeleteResult(doomed, current, leftovers, later);
+  }
+
+  /**
+   * Removes the internal snapshots earlier deletes recorded as deferred, where no device model holds the
+   * image read-only any longer, and forgets those already gone (with their image, say); the others stay
+   * recorded. A failure is logged and the item kept for the next time. Called with the domain held.
+   *
+   * @param uuid the domain
+   * @param actions what was removed, appended to
+   * @return the internal snapshots still deferred
+   */
+  List<DeferredCleanup> retryDeferred(UUID uuid, List<String> actions) {
+    DomainMetadata md = cx.store.load(uuid);
+    if (md.deferredCleanups().isEmpty()) {
+      return List.of();
+    }
+    Optional<DomainInfo> info = cx.hypervisor.find(new DomainSelector.ByUuid(uuid));
+    List<DomainDisk> active = info.map(i -> cx.hypervisor.disks(i.ref())).orElse(List.of());
+    Set<Path> held = cx.heldImages(new ImageGraph(cx.images), info, active);
+    Set<DeferredCleanup> left = new LinkedHashSet<>();
+    Set<Path> trimmed = new HashSet<>();
+    for (DeferredCleanup c : md.deferredCleanups()) {
+      Path image = c.image();
+      String tag = c.tag().orElseThrow();
+      try {
+        if (!Files.exists(image) || !cx.images.info(image).internalSnapshots().contains(tag)) {
+          continue; // gone with its image, or removed otherwise
+        }
+        if (!OperationContext.canDeleteInternal(info, active, held, image)) {
+          left.add(c);
+          continue;
+        }
+        cx.deleteInternal(info, active, held, "?", image, tag);
+        trimmed.add(image);
+        actions.add("removed internal snapshot " + tag + " from " + image + ", deferred by an earlier delete");
+      } catch (RuntimeException e) {
+        LOG.warn("could not remove internal snapshot {} from {}, deferred by an earlier delete: {}", tag, image,
+            e.getMessage(), e);
+        left.add(c);
+      }
+    }
+    if (!left.equals(md.deferredCleanups())) {
+      cx.store.save(new DomainMetadata(uuid, restamp(md.snapshots(), trimmed), md.current(), md.ownedImages(), left));
+    }
+    return List.copyOf(left);
   }
 
   /**
@@ -191,6 +261,7 @@ final class DeleteOperation {
     List<DomainDisk> active = domain.map(d -> cx.hypervisor.disks(d.ref())).orElse(List.of());
     Set<Path> held = cx.heldImages(new ImageGraph(cx.images), domain, active);
     Set<Path> trimmed = new HashSet<>();
+    Set<DeferredCleanup> deferred = new LinkedHashSet<>();
     for (Map.Entry<Path, String> c : intent.cleanup()) {
       Path file = c.getKey();
       String tag = c.getValue();
@@ -200,18 +271,25 @@ final class DeleteOperation {
       if (tag.isEmpty()) {
         PrivateFiles.deleteIfExists(file);
         actions.add("removed " + file);
-      } else if (cx.images.info(file).internalSnapshots().contains(tag)) {
+      } else if (!cx.images.info(file).internalSnapshots().contains(tag)) {
+        // an earlier recovery removed it and may have been killed before it recorded the new stamp
+        trimmed.add(file);
+      } else if (OperationContext.canDeleteInternal(domain, active, held, file)) {
         cx.deleteInternal(domain, active, held, "?", file, tag);
+        trimmed.add(file);
         actions.add("removed internal snapshot " + tag + " from " + file);
+      } else {
+        deferred.add(DeferredCleanup.internalSnapshot(file, tag));
+        actions.add("internal snapshot " + tag + " in " + file + " deferred: the device model holds the image");
       }
-      // also when an earlier recovery removed the tag and was killed before it recorded the new stamp
-      trimmed.add(file);
     }
     // as the delete itself does: removing an internal snapshot rewrites the file, not what it reads as
     DomainMetadata md = cx.store.load(uuid);
+    Set<DeferredCleanup> allDeferred = new LinkedHashSet<>(md.deferredCleanups());
+    allDeferred.addAll(deferred);
     List<Snapshot> restamped = restamp(md.snapshots(), trimmed);
-    if (!restamped.equals(md.snapshots())) {
-      cx.store.save(new DomainMetadata(uuid, restamped, md.current(), md.ownedImages()));
+    if (!restamped.equals(md.snapshots()) || !allDeferred.equals(md.deferredCleanups())) {
+      cx.store.save(new DomainMetadata(uuid, restamped, md.current(), md.ownedImages(), allDeferred));
       actions.add("recorded the new stamps of " + trimmed);
     }
     cx.disposeGarbage(Set.copyOf(intent.uncertain()), Set.of(), actions);

@@ -140,14 +140,29 @@ final class OperationContext {
       images.deleteInternalSnapshot(image, tag);
       return;
     }
-    Optional<DomainDisk> active = activeDisks.stream().filter(d -> d.image().equals(Optional.of(image))).findFirst();
-    if (active.isPresent() && info.isPresent()) {
+    Optional<DomainDisk> active = activeDisk(info, activeDisks, image);
+    if (active.isPresent()) {
       hypervisor.deleteInternalDiskSnapshot(info.get().ref(), active.get().target(), tag);
       return;
     }
     throw new DiskImageException(image, List.of(), -1, "image " + image + " of disk " + target
         + " is a backing file held open by the running device model; its internal snapshot " + tag
         + " can be deleted once the domain no longer runs on it", null);
+  }
+
+  /**
+   * Whether {@link #deleteInternal} can delete an internal snapshot of this image now: no device model
+   * holds it, or it is the image a disk writes, which its device model changes. An image held read-only
+   * (a backing file) must wait until no device model holds it.
+   */
+  static boolean canDeleteInternal(Optional<DomainInfo> info, List<DomainDisk> activeDisks, Set<Path> held,
+      Path image) {
+    return !held.contains(image) || activeDisk(info, activeDisks, image).isPresent();
+  }
+
+  private static Optional<DomainDisk> activeDisk(Optional<DomainInfo> info, List<DomainDisk> activeDisks, Path image) {
+    return info.isEmpty() ? Optional.empty()
+        : activeDisks.stream().filter(d -> d.image().equals(Optional.of(image))).findFirst();
   }
 
   /** Creates an empty memory image file, mode 0600; {@code field} names the spec field for a clash. */
@@ -226,13 +241,19 @@ final class OperationContext {
     return target;
   }
 
-  /** Runs a clean-up step whose failure costs disk space, not correctness: a failure is logged and listed. */
-  static void bestEffort(List<String> leftovers, String what, Runnable action) {
+  /**
+   * Runs a clean-up step whose failure costs disk space, not correctness: a failure is logged and listed.
+   *
+   * @return whether the step succeeded
+   */
+  static boolean bestEffort(List<String> leftovers, String what, Runnable action) {
     try {
       action.run();
+      return true;
     } catch (RuntimeException e) {
       LOG.warn("could not remove {}: {}", what, e.getMessage(), e);
       leftovers.add(what + ": " + e.getMessage());
+      return false;
     }
   }
 }

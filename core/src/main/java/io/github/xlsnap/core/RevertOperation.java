@@ -355,7 +355,7 @@ final class RevertOperation {
     Set<Path> discarded = new HashSet<>(graph.chains(Set.copyOf(replaced)));
     discarded.retainAll(garbage);
     owned.removeAll(garbage);
-    cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned));
+    cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned, md.deferredCleanups()));
     rollback.clear();
 
     // failures from here on cost disk space, not correctness
@@ -381,9 +381,12 @@ final class RevertOperation {
     for (DiskSnapshotRequest r : requests) {
       Path image = imagesByTarget.get(r.target());
       DomainDisk disk = now.get(r.target());
+      if (image == null || !cx.images.info(image).internalSnapshots().contains(tag)) {
+        continue; // removed already, by the run a crash interrupted: recovery repeats this
+      }
       if (disk != null && disk.heldByDeviceModel() && disk.image().equals(Optional.of(image))) {
         cx.hypervisor.deleteInternalDiskSnapshot(domain, r.target(), tag);
-      } else if (cx.images.info(image).internalSnapshots().contains(tag)) {
+      } else {
         cx.images.deleteInternalSnapshot(image, tag);
       }
     }

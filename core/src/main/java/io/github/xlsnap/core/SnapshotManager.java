@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * shut-down domain that fails after its dead instance was destroyed: that instance cannot be brought
  * back, so the domain is gone, with its disks as they were (see {@link #revert}). A delete is atomic as seen through the
  * metadata: files that become garbage are removed after the metadata no longer names them, and a
- * failure to remove one is logged and reported in {@link DeleteResult#leftovers()}, never undone.
+ * failure to remove one is logged and reported in {@link DeleteResult#leftovers()}, never undone; clean-up
+ * that a running device model keeps from being done is deferred (see {@link #delete}).
  *
  * <p><b>Threads.</b> Thread-safe. Operations on one domain are serialized in this JVM; operations
  * on different domains run in parallel. Each operation also holds the store's
@@ -224,10 +225,33 @@ public final class SnapshotManager {
    * <p>The domain may be running. If it no longer exists, give it by UUID: its metadata and files are
    * still cleaned up.
    *
+   * <p><b>Images a device model holds.</b> While a domain exists, in any state, its device model (QEMU)
+   * holds every image of its disks' backing chains open and locked ({@link
+   * io.github.xlsnap.core.spi.DomainDisk#heldByDeviceModel()}); {@code qemu-img} must not, and cannot,
+   * change them. So a delete of a snapshot of such a domain changes them only through the hypervisor,
+   * and defers what the hypervisor cannot do; the delete commits all the same, and
+   * {@link DeleteResult#deferred()} (and {@link DeleteResult#leftovers()}) says what waits:
+   * <ul>
+   *   <li>an internal snapshot in the image a disk writes is removed by the device model
+   *       ({@link Hypervisor#deleteInternalDiskSnapshot});</li>
+   *   <li>one in an image the device model holds read-only, a backing file, cannot be (QEMU removes
+   *       internal snapshots only from an image it has open for writing): it is recorded in the domain's
+   *       metadata with the commit, and removed by the next operation on the domain, or
+   *       {@link #retryDeferredCleanups}, once no device model holds the image (the domain was destroyed);</li>
+   *   <li>an overlay no snapshot needs any longer, that the image a disk runs on reads through, is not
+   *       merged away: it stays in the disk's chain, owned by the domain, and a later delete or revert
+   *       removes it once no disk runs on it (a revert gives the disks new images).</li>
+   * </ul>
+   * Merging into a running disk (QEMU's {@code block-stream}) is deliberately not done: it is a long
+   * job on the guest's live disk, whose failure, cancellation and crash states would need their own
+   * recording and recovery, to reclaim disk space that the next revert reclaims anyway, and it would
+   * widen the {@link Hypervisor} SPI, which every backend must implement. A deferral costs disk space,
+   * never a snapshot's contents.
+   *
    * @param domain the domain
    * @param name the snapshot
    * @param mode what to delete
-   * @return what was deleted, and what could not be cleaned up
+   * @return what was deleted, what could not be cleaned up, and what is deferred
    * @throws SnapshotNotFoundException if the domain has no such snapshot
    */
   public DeleteResult delete(DomainSelector domain, String name, DeleteMode mode) {
@@ -238,6 +262,22 @@ public final class SnapshotManager {
       return withLock(byUuid.uuid(), domain.toString(), recovery -> deletes.run(Optional.empty(), byUuid.uuid(), domain.toString(), name, mode));
     }
     return withDomain(domain, info -> deletes.run(Optional.of(info), info.ref().uuid(), info.ref().name(), name, mode));
+  }
+
+  /**
+   * Retries the clean-up earlier deletes deferred ({@link DeleteResult#deferred()}): the internal
+   * snapshots recorded in the domain's metadata are removed where no device model holds their image
+   * read-only any longer. Every operation on the domain does this first (after {@link #recover}), so
+   * calling it is only needed for a domain no one operates on, say after it was destroyed. Deferred
+   * merges are not recorded: the images stay owned by the domain, and a later delete or revert merges
+   * or removes them once no disk runs on them.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return the internal snapshots still deferred, empty when all are done
+   */
+  public List<DeferredCleanup> retryDeferredCleanups(DomainSelector domain) {
+    UUID uuid = uuidOf(domain);
+    return withLock(uuid, domain.toString(), recovery -> deletes.retryDeferred(uuid, new ArrayList<>()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -584,7 +624,9 @@ public final class SnapshotManager {
     try {
       Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       try (SnapshotStore.Lease lease = store.lockDomain(uuid, left)) {
-        return body.apply(recoverLocked(uuid));
+        Optional<Recovery> recovery = recoverLocked(uuid);
+        retryDeferredQuietly(uuid);
+        return body.apply(recovery);
       }
     } finally {
       lock.unlock();
@@ -600,6 +642,19 @@ public final class SnapshotManager {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new OperationCancelledException("interrupted while waiting for domain " + domainName, e);
+    }
+  }
+
+  /** Retries what earlier deletes deferred, before an operation; a failure is logged, not thrown. */
+  private void retryDeferredQuietly(UUID uuid) {
+    try {
+      List<String> actions = new ArrayList<>();
+      deletes.retryDeferred(uuid, actions);
+      if (!actions.isEmpty()) {
+        LOG.info("domain {}: {}", uuid, String.join("; ", actions));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("domain {}: could not retry the clean-up deferred by earlier deletes: {}", uuid, e.getMessage(), e);
     }
   }
 

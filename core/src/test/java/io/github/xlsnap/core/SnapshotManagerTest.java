@@ -385,19 +385,51 @@ class SnapshotManagerTest {
   }
 
   @Test
-  void mergeDeleteRemovesAnOverlayNoSnapshotNeeds() {
+  void mergeDeleteRemovesAnOverlayNoSnapshotAndNoRunningDiskNeeds() {
+    twoExternalSnapshots();
+    guestWrites("c");
+    manager.create(vm, CreateSpec.builder().name("c").disks(List.of(DiskSpec.external("xvda"),
+        DiskSpec.external("xvdb"))).build());
+    manager.revert(vm, "a", RevertOptions.DEFAULTS); // the disks run on new images over a's
+    Path frozenByB = manager.info(vm, "b").disk("xvda").orElseThrow().image().orElseThrow();
+    Path frozenByC = manager.info(vm, "c").disk("xvda").orElseThrow().image().orElseThrow();
+
+    DeleteResult r = manager.delete(vm, "b", DeleteMode.MERGE);
+
+    assertThat(r.deferred()).isEmpty();
+    assertThat(frozenByB).doesNotExist(); // merged into c's frozen image, which no device model holds, then removed
+    assertThat(images.backingChain(frozenByC)).hasSize(2);
+    manager.revert(vm, "c", RevertOptions.DEFAULTS);
+    assertThat(disk("xvda")).isEqualTo("c");
+    assertThat(disk("xvdb")).isEqualTo("c");
+  }
+
+  @Test
+  void mergeDeleteOfAnOverlayARunningDiskReadsThroughDefersTheMergeUntilARevert() {
+    // Before the simulated host held images as QEMU does, this delete rebased the running disk's image
+    // with qemu-img, which a real QEMU's image locks refuse (and which would corrupt the running disk).
     twoExternalSnapshots();
     guestWrites("now");
     Path frozenByB = manager.info(vm, "b").disk("xvda").orElseThrow().image().orElseThrow();
+    Path rawFrozenByB = manager.info(vm, "b").disk("xvdb").orElseThrow().image().orElseThrow();
     Path active = host.disks(ref()).get(0).image().orElseThrow();
 
-    manager.delete(vm, "b", DeleteMode.MERGE);
+    DeleteResult r = manager.delete(vm, "b", DeleteMode.MERGE);
 
-    assertThat(frozenByB).doesNotExist(); // merged into the active overlay, then removed
-    assertThat(images.backingChain(active)).hasSize(2);
+    assertThat(r.deleted()).containsExactly("b");
+    assertThat(r.deferred()).containsExactlyInAnyOrder(DeferredCleanup.merge(frozenByB),
+        DeferredCleanup.merge(rawFrozenByB));
+    assertThat(r.leftovers()).anyMatch(l -> l.contains(frozenByB.toString()) && l.contains("merge deferred"));
+    assertThat(frozenByB).exists();
+    assertThat(images.backingChain(active)).hasSize(3).contains(frozenByB);
+    assertThat(store.load(ref().uuid()).ownedImages()).contains(frozenByB, rawFrozenByB);
     assertThat(disk("xvda")).isEqualTo("now");
     assertThat(disk("xvdb")).isEqualTo("now");
+
     manager.revert(vm, "a", RevertOptions.DEFAULTS);
+
+    assertThat(frozenByB).as("no disk runs on it any longer").doesNotExist();
+    assertThat(store.load(ref().uuid()).ownedImages()).doesNotContain(frozenByB, rawFrozenByB);
     assertThat(disk("xvda")).isEqualTo("a");
     assertThat(memory()).isEqualTo("a");
   }
@@ -486,6 +518,56 @@ class SnapshotManagerTest {
   }
 
   @Test
+  void anInternalSnapshotInABackingFileIsRecordedAndRemovedOnceNoDeviceModelHoldsIt() {
+    guestWrites("a");
+    DiskSnapshot inBase = manager.create(vm, CreateSpec.builder().name("a").build()).disk("xvda").orElseThrow();
+    Path base = inBase.image().orElseThrow();
+    String tag = inBase.tag().orElseThrow();
+    manager.create(vm, CreateSpec.builder().name("b").disks(List.of(DiskSpec.external("xvda"))).build());
+    UUID uuid = ref().uuid();
+    DeferredCleanup waiting = DeferredCleanup.internalSnapshot(base, tag);
+
+    DeleteResult r = manager.delete(vm, "a", DeleteMode.MERGE);
+
+    assertThat(r.deferred()).as("base is xvda's backing file now, which QEMU holds read-only").containsExactly(waiting);
+    assertThat(r.leftovers()).anyMatch(l -> l.contains(tag) && l.contains("deferred"));
+    assertThat(images.info(base).internalSnapshots()).contains(tag);
+    assertThat(store.load(uuid).deferredCleanups()).containsExactly(waiting);
+    manager.create(vm, CreateSpec.builder().name("c").build()); // retried first, and still held
+    assertThat(manager.retryDeferredCleanups(vm)).containsExactly(waiting);
+
+    host.destroy(ref()); // the device model exits and releases the image
+    manager.delete(DomainSelector.byUuid(uuid), "c", DeleteMode.MERGE); // retries before it deletes
+
+    assertThat(images.info(base).internalSnapshots()).doesNotContain(tag);
+    assertThat(store.load(uuid).deferredCleanups()).isEmpty();
+    assertThat(manager.retryDeferredCleanups(DomainSelector.byUuid(uuid))).isEmpty();
+    assertThat(manager.info(DomainSelector.byUuid(uuid), "b").disk("xvda").orElseThrow().imageStamp())
+        .as("b's frozen image lost an internal snapshot, not data: its new stamp is recorded")
+        .isEqualTo(FileStamp.of(base));
+  }
+
+  @Test
+  void anInternalSnapshotInARunningDisksOwnImageIsRemovedByItsDeviceModel() {
+    List<String> viaDeviceModel = new java.util.ArrayList<>();
+    SnapshotManager watched = SnapshotManager.builder(new io.github.xlsnap.core.testing.ForwardingHypervisor(host) {
+      @Override
+      public void deleteInternalDiskSnapshot(DomainRef domain, String target, String tag) {
+        viaDeviceModel.add(target + " " + tag);
+        super.deleteInternalDiskSnapshot(domain, target, tag);
+      }
+    }, store).diskImages(images).build();
+    DiskSnapshot xvda = watched.create(vm, CreateSpec.builder().name("a").build()).disk("xvda").orElseThrow();
+
+    DeleteResult r = watched.delete(vm, "a", DeleteMode.MERGE);
+
+    assertThat(r.leftovers()).isEmpty();
+    assertThat(r.deferred()).isEmpty();
+    assertThat(viaDeviceModel).containsExactly("xvda " + xvda.tag().orElseThrow());
+    assertThat(images.info(xvda.image().orElseThrow()).internalSnapshots()).isEmpty();
+  }
+
+  @Test
   void changedOrMissingFilesAreDetected() throws Exception {
     Snapshot s = manager.create(vm, CreateSpec.builder().name("a").build());
     Files.write(s.memoryImage().orElseThrow(), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
@@ -494,7 +576,8 @@ class SnapshotManagerTest {
             e -> assertThat(e.reasons()).anyMatch(r -> r.contains("changed since")));
 
     DiskSnapshot xvda = s.disk("xvda").orElseThrow();
-    images.deleteInternalSnapshot(xvda.image().orElseThrow(), xvda.tag().orElseThrow());
+    // through the device model: qemu-img cannot change the image of a running disk (QEMU's lock)
+    host.deleteInternalDiskSnapshot(ref(), "xvda", xvda.tag().orElseThrow());
     assertThatThrownBy(() -> manager.revert(vm, "a", RevertOptions.DEFAULTS.forced()))
         .isInstanceOf(SnapshotDamagedException.class).hasMessageContaining("no longer holds internal snapshot");
     assertThat(host.info(ref()).state().running()).isTrue();

@@ -282,6 +282,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
       long generation = before.generation() + 1;
       ObjectNode domainJson = Codec.writeDomain(domain, generation, metadata.current(), sorted(metadata.ownedImages()),
           before.domainJson());
+      Codec.putDeferred(domainJson, metadata.deferredCleanups());
       commit(dir, domain, generation, writes, deletes, domainJson,
           new State(generation, metadata, Map.copyOf(json), domainJson));
       return null;
@@ -418,7 +419,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
       }
       try {
         DomainMetadata md = load(d);
-        if (!md.snapshots().isEmpty() || !md.ownedImages().isEmpty()) {
+        if (!md.isEmpty()) {
           out.add(d);
         }
       } catch (CorruptMetadataException | XlsnapIOException e) {
@@ -741,7 +742,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
     DomainRecord rec = scan.domainRecord();
     Optional<String> current = rec == null ? Optional.empty() : rec.current().filter(snaps::containsKey);
     Set<Path> owned = rec == null ? Set.of() : Set.copyOf(rec.ownedImages());
-    DomainMetadata md = new DomainMetadata(domain, fixed, current, owned);
+    DomainMetadata md = new DomainMetadata(domain, fixed, current, owned,
+        rec == null ? Set.of() : Codec.readDeferred(dir.resolve(DOMAIN_FILE), rec.json()));
     Map<String, ObjectNode> writes = new LinkedHashMap<>();
     Map<String, ObjectNode> json = new HashMap<>();
     for (Snapshot s : fixed) {
@@ -754,6 +756,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
     long generation = rec == null ? Math.max(1, clock.millis()) : rec.generation() + 1;
     ObjectNode domainJson = Codec.writeDomain(domain, generation, current, sorted(owned), rec == null ? null : rec.json());
+    Codec.putDeferred(domainJson, md.deferredCleanups());
     commit(dir, domain, generation, writes, List.of(), domainJson, new State(generation, md, Map.copyOf(json), domainJson));
     List<StoreFinding> remaining = new ArrayList<>();
     pending.ifPresent(remaining::add);
@@ -871,7 +874,8 @@ public final class JsonSnapshotStore implements SnapshotStore {
     Set<Path> owned = record == null ? Set.of() : Set.copyOf(record.ownedImages());
     DomainMetadata md;
     try {
-      md = new DomainMetadata(domain, snapshots, current, owned);
+      md = new DomainMetadata(domain, snapshots, current, owned,
+          record == null ? Set.of() : Codec.readDeferred(dir.resolve(DOMAIN_FILE), record.json()));
     } catch (IllegalArgumentException e) {
       throw new CorruptMetadataException(dir, Problem.INCONSISTENT, e.getMessage() + " (run check for details)", e);
     }

@@ -7,7 +7,8 @@
  * &lt;root&gt;/                                  default /var/lib/xen/snapshots, mode 0700
  *   &lt;domain-uuid&gt;/                         mode 0700; only canonical UUID names are domains
  *     snapshotdata-&lt;name&gt;.libxl-json       one per snapshot, mode 0600 (the seed design's file)
- *     xlsnap-domain.libxl-json             the domain record: generation, current, owned_images
+ *     xlsnap-domain.libxl-json             the domain record: generation, current, owned_images,
+ *                                          deferred_internal_snapshots (pdev_path, tag)
  *     xlsnap-journal.libxl-json            present only while a change is applied
  *     xlsnap-read-cache.bin                derived: the decoded records, for a fast cold read
  *     xlsnap-intent.properties             the manager's record of an operation that did not end

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.xlsnap.core.DeferredCleanup;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.store.CorruptMetadataException.Problem;
@@ -41,6 +42,28 @@ class JsonSnapshotStoreTest {
     store().save(richMetadata());
     assertThat(store().load(DOMAIN)).isEqualTo(richMetadata());
     assertThat(store().domains()).containsExactly(DOMAIN);
+  }
+
+  @Test
+  void deferredInternalSnapshotsAreKeptInTheDomainRecordAndKeepADomainWithoutSnapshots() throws Exception {
+    DeferredCleanup tag = DeferredCleanup.internalSnapshot(Path.of("/img/base.qcow2"), "xlsnap-0123456789ab");
+    DomainMetadata md = richMetadata();
+    store().save(new DomainMetadata(DOMAIN, md.snapshots(), md.current(), md.ownedImages(), Set.of(tag)));
+
+    assertThat(store().load(DOMAIN).deferredCleanups()).containsExactly(tag);
+    JsonNode record = new ObjectMapper().readTree(store().root().resolve(DOMAIN.toString())
+        .resolve("xlsnap-domain.libxl-json").toFile());
+    assertThat(record.get("deferred_internal_snapshots").get(0).get("pdev_path").asText()).isEqualTo("/img/base.qcow2");
+    assertThat(record.get("deferred_internal_snapshots").get(0).get("tag").asText()).isEqualTo("xlsnap-0123456789ab");
+
+    // every snapshot deleted, the deferred clean-up still pending: the domain stays in the store
+    store().save(new DomainMetadata(DOMAIN, List.of(), Optional.empty(), Set.of(), Set.of(tag)));
+    assertThat(store().domains()).containsExactly(DOMAIN);
+    assertThat(store().load(DOMAIN).deferredCleanups()).containsExactly(tag);
+
+    store().save(DomainMetadata.empty(DOMAIN));
+    assertThat(store().load(DOMAIN)).isEqualTo(DomainMetadata.empty(DOMAIN));
+    assertThat(store().domains()).isEmpty();
   }
 
   @Test

@@ -23,14 +23,32 @@ import java.util.Set;
  * file. Images xlsnap created (owned) that are no longer live are garbage. An owned image that is
  * live only as a backing file can be <em>merged away</em>: each image backed by it is rebased onto its
  * backing file ({@code qemu-img rebase}, which keeps every image's contents as they read), after
- * which it is garbage too. Images a running device model holds are never rebased.
+ * which it is garbage too. Images a running device model holds are never rebased: what would be merged
+ * into one is held back.
  */
 public final class ImageGraph {
   /** One rebase that merges an image away. */
   public record Rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat) {}
 
-  /** What to do: rebases first (they change no image's contents), then delete the garbage. */
-  public record Plan(List<Rebase> rebases, Set<Path> garbage) {}
+  /**
+   * What to do: rebases first (they change no image's contents), then delete the garbage.
+   *
+   * @param rebases the rebases
+   * @param garbage the images to delete after them
+   * @param heldBack owned images no snapshot needs that stay, because an image built on them is held
+   *     by a device model and so cannot be rebased now
+   */
+  public record Plan(List<Rebase> rebases, Set<Path> garbage, Set<Path> heldBack) {
+    /**
+     * A plan that holds nothing back.
+     *
+     * @param rebases the rebases
+     * @param garbage the images to delete after them
+     */
+    public Plan(List<Rebase> rebases, Set<Path> garbage) {
+      this(rebases, garbage, Set.of());
+    }
+  }
 
   private final DiskImages images;
   private final Map<Path, Optional<ImageInfo>> infos = new HashMap<>();
@@ -56,6 +74,7 @@ public final class ImageGraph {
     Map<Path, Optional<Path>> backingOf = new HashMap<>();
     List<Rebase> rebases = new ArrayList<>();
     Set<Path> live = closure(referenced, backingOf);
+    Set<Path> heldBack = new LinkedHashSet<>();
     boolean changed = true;
     while (changed) {
       changed = false;
@@ -67,6 +86,9 @@ public final class ImageGraph {
             .filter(p -> backingOf.getOrDefault(p, Optional.empty()).equals(Optional.of(candidate)))
             .toList();
         if (dependants.isEmpty() || dependants.stream().anyMatch(d -> held.contains(d) || hasInternalSnapshots(d))) {
+          if (dependants.stream().anyMatch(held::contains) && dependants.stream().noneMatch(this::hasInternalSnapshots)) {
+            heldBack.add(candidate); // mergeable once no device model holds its dependants
+          }
           continue;
         }
         Optional<ImageInfo> info = info(candidate);
@@ -84,7 +106,8 @@ public final class ImageGraph {
         break;
       }
     }
-    return new Plan(List.copyOf(rebases), garbageOutside(live, owned));
+    heldBack.retainAll(live);
+    return new Plan(List.copyOf(rebases), garbageOutside(live, owned), Set.copyOf(heldBack));
   }
 
   /**

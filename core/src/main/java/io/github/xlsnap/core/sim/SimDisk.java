@@ -27,11 +27,11 @@ record SimDisk(String target, DiskFormat format, Path image, long virtualSize) {
   }
 
   /**
-   * Describes the disk for {@link io.github.xlsnap.core.spi.Hypervisor#disks}. No device model holds
-   * a simulated disk's image: the simulated guest's reads and writes each open it with the disk image
-   * tool and close it again.
+   * Describes the disk for {@link io.github.xlsnap.core.spi.Hypervisor#disks}: held by the domain's
+   * simulated device model, which locks its image and backing chain as QEMU does (see
+   * {@link DeviceModelLocks}).
    */
   DomainDisk toDomainDisk() {
-    return new DomainDisk(target, format, Optional.of(image), false, false, false);
+    return new DomainDisk(target, format, Optional.of(image), true, false, false);
   }
 }

@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,10 +76,22 @@ import org.slf4j.LoggerFactory;
  * with reason crash or poweroff, inactive but readable, until it is destroyed. A guest step ({@link #write}) is possible only while the
  * domain runs; reads are possible in any state.
  *
- * <p><b>Disks.</b> {@link DomainDisk#heldByDeviceModel()} is always false: no QEMU process holds a
- * simulated disk's image, since each guest read or write opens it through {@link DiskImages} and
- * closes it again, so {@code qemu-img} may inspect and change the images at any time the host is not
- * in a call.
+ * <p><b>Disks are held as QEMU holds them.</b> While a domain exists, in any state (running, paused,
+ * suspended, or crashed and preserved: Xen's device model runs until the domain is destroyed), its
+ * simulated device model holds every image of its disks' backing chains, and
+ * {@link DomainDisk#heldByDeviceModel()} is true for each disk. The images are locked as QEMU 7.2
+ * locks them (byte-range locks on bytes 100 + <i>n</i> and 200 + <i>n</i> of the file, see
+ * {@code raw_apply_lock_bytes} in QEMU's {@code block/file-posix.c}), so a {@code qemu-img} run by
+ * anyone else fails as it would next to a real QEMU: a disk's image cannot be opened for writing or
+ * read without {@code -U} ({@code Failed to get "write" lock}), a backing file cannot be written but
+ * can be read. Only the hypervisor itself changes a held image ({@link #snapshotDisks},
+ * {@link #discardDiskSnapshots}, {@link #deleteInternalDiskSnapshot}, guest writes). The locks are
+ * released when the domain is destroyed (or shut down) and when the last instance open on the host
+ * directory in this process is closed. They are this process's locks: every process that has the
+ * host open holds them for every domain, and a host's own disk operations lift only its own process's
+ * locks, so a guest write or disk snapshot fails while another process has the same host open.
+ * Record locks belong to the process: a descriptor of an image opened and closed elsewhere in this JVM
+ * drops them, and the next call of this host takes them again.
  *
  * <p><b>Threads.</b> Thread-safe. Calls wait for each other on the host lock, except that a live
  * {@link #checkpoint} lets guest steps run between its chunks of copying. {@link #close} is
@@ -107,7 +120,7 @@ public final class SimulatedHypervisor implements Hypervisor {
 
   private SimulatedHypervisor(HostDirectory host, DiskImages images) {
     this.host = host;
-    this.images = images;
+    this.images = new DeviceModelImages(images, DeviceModelLocks.JVM);
   }
 
   /**
@@ -123,6 +136,13 @@ public final class SimulatedHypervisor implements Hypervisor {
     requireNonNull(directory, "directory");
     requireNonNull(images, "images");
     SimulatedHypervisor hypervisor = new SimulatedHypervisor(HostDirectory.open(directory), images);
+    DeviceModelLocks.JVM.open(hypervisor.host.root());
+    try {
+      hypervisor.locked("open", () -> null); // takes the locks of the domains that exist
+    } catch (RuntimeException e) {
+      hypervisor.close();
+      throw e;
+    }
     LOG.debug("opened simulated host {}", hypervisor.host.root());
     return hypervisor;
   }
@@ -608,8 +628,9 @@ public final class SimulatedHypervisor implements Hypervisor {
   /**
    * {@inheritDoc}
    *
-   * <p>No device model holds a simulated disk, so this is {@link DiskImages#deleteInternalSnapshot} on
-   * the disk's current image, in any state of the domain.
+   * <p>The simulated device model deletes it from the disk's current image (with
+   * {@link DiskImages#deleteInternalSnapshot}, its own image locks lifted meanwhile), in any state of
+   * the domain.
    *
    * @throws IllegalArgumentException if the domain has no such disk
    */
@@ -778,6 +799,7 @@ public final class SimulatedHypervisor implements Hypervisor {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      DeviceModelLocks.JVM.close(host.root());
       host.close();
       LOG.debug("closed simulated host {}", host.root());
     }
@@ -792,7 +814,53 @@ public final class SimulatedHypervisor implements Hypervisor {
 
   private <T> T locked(String operation, HostDirectory.Action<T> action) {
     checkOpen();
-    return host.locked(operation, action);
+    return host.locked(operation, () -> {
+      try {
+        return action.run();
+      } finally {
+        holdImages();
+      }
+    });
+  }
+
+  /**
+   * Brings the device models' image locks in line with the domains that exist now, as this or another
+   * instance (or process) left them; the caller holds the host lock. A chain is read again only for a
+   * domain whose disks' images changed: the images below a held image cannot change while it is held.
+   * A failure is logged, not thrown: it must not mask the outcome of the call.
+   */
+  private void holdImages() {
+    Map<UUID, Map<Path, DeviceModelLocks.Use>> before = DeviceModelLocks.JVM.claims(host.root());
+    Map<UUID, Map<Path, DeviceModelLocks.Use>> now = new HashMap<>();
+    try {
+      for (DomainRecord record : host.loadAll()) {
+        Set<Path> tops = record.config().disks().stream().map(SimDisk::image).collect(Collectors.toSet());
+        Map<Path, DeviceModelLocks.Use> previous = before.get(record.config().uuid());
+        now.put(record.config().uuid(), previous != null && writable(previous).equals(tops) ? previous : chains(tops));
+      }
+      DeviceModelLocks.JVM.claim(host.root(), now);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("simulated host {}: cannot bring the device models' image locks up to date", host.root(), e);
+    }
+  }
+
+  private static Set<Path> writable(Map<Path, DeviceModelLocks.Use> uses) {
+    return uses.entrySet().stream().filter(e -> e.getValue() == DeviceModelLocks.Use.WRITABLE)
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
+  }
+
+  /** The images a device model holds for disks on these images: each writable, its backing chain read-only. */
+  private Map<Path, DeviceModelLocks.Use> chains(Set<Path> tops) {
+    Map<Path, DeviceModelLocks.Use> uses = new HashMap<>();
+    for (Path top : tops) {
+      uses.put(top, DeviceModelLocks.Use.WRITABLE);
+    }
+    for (Path top : tops) {
+      if (Files.exists(top)) {
+        images.backingChain(top).stream().skip(1).forEach(p -> uses.putIfAbsent(p, DeviceModelLocks.Use.BACKING));
+      }
+    }
+    return uses;
   }
 
   private void checkOpen() {

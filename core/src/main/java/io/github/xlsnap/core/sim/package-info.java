@@ -25,6 +25,15 @@
  * exception naming it. Guest memory is written in place, as RAM is volatile. Destroying a domain
  * removes its {@code domain.properties} and {@code memory.bin}; disk images are user data and stay.
  *
+ * <h2>Image locks</h2>
+ *
+ * <p>While a domain exists, the images of its disks and their backing files carry the byte-range
+ * locks QEMU's {@code file-posix} driver takes (shared locks on bytes 100 + <i>n</i> for each
+ * permission held and 200 + <i>n</i> for each permission not shared): bytes 100, 101, 103, 201 and 203
+ * of a disk's image, 100, 201 and 203 of a backing file. They are taken by each process that has the
+ * host open, so {@code qemu-img} meets them as it would meet QEMU's; see
+ * {@link io.github.xlsnap.core.sim.SimulatedHypervisor}.
+ *
  * <h2>The memory image format</h2>
  *
  * <p>{@link io.github.xlsnap.core.sim.SimulatedHypervisor#checkpoint} writes, and

@@ -41,7 +41,7 @@ public final class InMemorySnapshotStore implements SnapshotStore {
   @Override
   public void save(DomainMetadata metadata) {
     requireNonNull(metadata, "metadata");
-    if (metadata.snapshots().isEmpty() && metadata.ownedImages().isEmpty()) {
+    if (metadata.isEmpty()) {
       byDomain.remove(metadata.domain());
     } else {
       byDomain.put(metadata.domain(), metadata);

@@ -45,8 +45,9 @@ public interface SnapshotStore {
   DomainMetadata load(UUID domain);
 
   /**
-   * Replaces a domain's metadata atomically. Saving metadata with no snapshots and no owned images
-   * removes the domain from the store. Returns once committed; throws only if nothing was committed
+   * Replaces a domain's metadata atomically. Saving metadata that {@linkplain DomainMetadata#isEmpty is
+   * empty} (no snapshots, no owned images, no deferred clean-ups) removes the domain from the store.
+   * Every component is kept, {@link DomainMetadata#deferredCleanups()} included. Returns once committed; throws only if nothing was committed
    * (see the class description).
    *
    * @param metadata the new metadata

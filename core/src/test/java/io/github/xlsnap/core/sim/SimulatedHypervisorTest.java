@@ -11,6 +11,7 @@ import com.google.common.base.Stopwatch;
 import com.google.common.primitives.Bytes;
 import com.google.common.primitives.Longs;
 import io.github.xlsnap.core.DiskFormat;
+import io.github.xlsnap.core.DiskImageException;
 import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainRef;
@@ -550,6 +551,105 @@ class SimulatedHypervisorTest {
 
     assertThatThrownBy(second::listDomains).isInstanceOf(IllegalStateException.class);
     assertThat(host.listDomains()).hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- image locks, as QEMU's
+
+  @Test
+  void everyDiskOfAnExistingDomainIsHeldByItsDeviceModel() {
+    DomainRef domain = create("held", SimDiskSpec.qcow2("xvda", DISK_BYTES), SimDiskSpec.raw("xvdb", DISK_BYTES));
+
+    assertThat(host.disks(domain)).extracting(DomainDisk::heldByDeviceModel).containsExactly(true, true);
+  }
+
+  @Test
+  void qemuImgCannotChangeAnImageOfARunningDomainsChainButCanReadIt() {
+    DomainRef domain = create("locked", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    Path base = image(domain, "xvda");
+    host.pause(domain);
+    Path overlay = scratch("overlay.qcow2");
+    host.snapshotDisks(domain, List.of(DiskSnapshotRequest.external("xvda", overlay)));
+    host.unpause(domain);
+
+    // the manager's qemu-img, another process than this host's "QEMU"
+    assertThatThrownBy(() -> images.createInternalSnapshot(overlay, TAG)).isInstanceOf(DiskImageException.class)
+        .hasMessageContaining("Failed to get \"write\" lock");
+    assertThatThrownBy(() -> images.createInternalSnapshot(base, TAG)).as("a backing file is read-only to others too")
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("Failed to get \"write\" lock");
+    assertThatThrownBy(() -> images.rebase(overlay, Optional.empty(), DiskFormat.RAW))
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("lock");
+    assertThatThrownBy(() -> images.read(overlay, DiskFormat.QCOW2, 0, 1)).as("a read that does not share write")
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("Failed to get shared \"write\" lock");
+    assertThat(images.info(overlay).backingFile()).as("info -U shares the image").contains(base);
+    assertThat(images.read(base, DiskFormat.QCOW2, 0, 1)).as("a backing file can be read").hasSize(1);
+  }
+
+  @Test
+  void theHostsOwnDiskOperationsWorkOnTheImagesItHolds() {
+    DomainRef domain = create("own", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    host.writeDisk(domain, "xvda", 0, HELLO);
+    host.pause(domain);
+    host.snapshotDisks(domain, List.of(DiskSnapshotRequest.internal("xvda", TAG)));
+    host.deleteInternalDiskSnapshot(domain, "xvda", TAG);
+    host.snapshotDisks(domain, List.of(DiskSnapshotRequest.internal("xvda", TAG)));
+    host.discardDiskSnapshots(domain, List.of(DiskSnapshotRequest.internal("xvda", TAG)));
+    host.unpause(domain);
+    host.writeDisk(domain, "xvda", HELLO.length, HELLO);
+
+    assertThat(host.readDisk(domain, "xvda", 0, 2 * HELLO.length)).isEqualTo(Bytes.concat(HELLO, HELLO));
+    assertThat(images.info(image(domain, "xvda")).internalSnapshots()).isEmpty();
+    assertThatThrownBy(() -> images.createInternalSnapshot(image(domain, "xvda"), TAG))
+        .as("held again after the host's own operations").isInstanceOf(DiskImageException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"paused", "suspended", "crashed"})
+  void aDomainHoldsItsImagesInEveryStateUntilDestroyed(String state) throws IOException {
+    DomainRef domain = create("dm-" + state, SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    Path disk = image(domain, "xvda");
+    switch (state) {
+      case "paused" -> host.pause(domain);
+      case "suspended" -> host.checkpoint(domain, emptyFile("memory.img"), CheckpointMode.STOPPED);
+      default -> host.crash(domain);
+    }
+    assertThatThrownBy(() -> images.createInternalSnapshot(disk, TAG)).isInstanceOf(DiskImageException.class)
+        .hasMessageContaining("lock");
+
+    host.destroy(domain);
+
+    images.createInternalSnapshot(disk, TAG);
+    assertThat(images.info(disk).internalSnapshots()).containsExactly(TAG);
+  }
+
+  @Test
+  void theLastInstanceClosedReleasesTheLocksAndTheNextOpenTakesThemAgain() {
+    DomainRef domain = create("persistent", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    Path disk = image(domain, "xvda");
+    SimulatedHypervisor second = SimulatedHypervisor.open(fixture.hostDirectory(), images);
+    host.close();
+    assertThatThrownBy(() -> images.createInternalSnapshot(disk, TAG)).as("the second instance still holds them")
+        .isInstanceOf(DiskImageException.class);
+
+    second.close();
+    images.createInternalSnapshot(disk, TAG);
+    try (SimulatedHypervisor third = SimulatedHypervisor.open(fixture.hostDirectory(), images)) {
+      assertThatThrownBy(() -> images.deleteInternalSnapshot(disk, TAG)).isInstanceOf(DiskImageException.class)
+          .hasMessageContaining("lock");
+    }
+    images.deleteInternalSnapshot(disk, TAG);
+  }
+
+  @Test
+  void locksADescriptorClosedInThisJvmDroppedAreTakenAgainByTheNextCall() throws IOException {
+    DomainRef domain = create("fragile-locks", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    Path disk = image(domain, "xvda");
+    Files.readAllBytes(disk); // POSIX: closing any descriptor of the file drops the process's locks on it
+    images.createInternalSnapshot(disk, "slipped-through");
+
+    host.find(DomainSelector.byUuid(domain.uuid()));
+
+    assertThatThrownBy(() -> images.deleteInternalSnapshot(disk, "slipped-through"))
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("lock");
   }
 
   // ---------------------------------------------------------------- persistence

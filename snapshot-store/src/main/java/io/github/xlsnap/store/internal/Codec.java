@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.xlsnap.core.DeferredCleanup;
 import io.github.xlsnap.core.DiskFormat;
 import io.github.xlsnap.core.DiskSnapshot;
 import io.github.xlsnap.core.DiskSnapshotMode;
@@ -36,12 +37,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,6 +68,8 @@ public final class Codec {
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The domain record's list of internal snapshots deletes deferred. */
+  private static final String DEFERRED = "deferred_internal_snapshots";
 
   private Codec() {}
 
@@ -436,6 +442,59 @@ public final class Codec {
       o.set("owned_images", a);
     }
     return o;
+  }
+
+  /**
+   * Reads the internal snapshots deletes deferred from the domain record: {@code deferred_internal_snapshots},
+   * a list of objects with {@code pdev_path} (the image) and {@code tag}; none when absent, as in records
+   * written before it existed.
+   *
+   * @param file the domain record's file
+   * @param domain its JSON
+   * @return the deferred clean-ups
+   */
+  public static Set<DeferredCleanup> readDeferred(Path file, ObjectNode domain) {
+    JsonNode list = domain.get(DEFERRED);
+    if (list == null) {
+      return Set.of();
+    }
+    if (!list.isArray()) {
+      throw new CorruptMetadataException(file, Problem.WRONG_TYPE, DEFERRED + " is not a list", null);
+    }
+    Set<DeferredCleanup> out = new LinkedHashSet<>();
+    for (JsonNode item : list) {
+      if (!item.isObject()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "an entry of " + DEFERRED + " is not an object", null);
+      }
+      Path image = Path.of(text(file, (ObjectNode) item, "pdev_path", true).orElseThrow());
+      if (!image.isAbsolute()) {
+        throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "deferred image " + image + " is not absolute", null);
+      }
+      out.add(DeferredCleanup.internalSnapshot(image, text(file, (ObjectNode) item, "tag", true).orElseThrow()));
+    }
+    return Set.copyOf(out);
+  }
+
+  /**
+   * Sets {@code deferred_internal_snapshots} of a domain record (see {@link #readDeferred}), sorted;
+   * removes it when there are none.
+   *
+   * @param domain the domain record's JSON
+   * @param deferred the deferred clean-ups
+   */
+  public static void putDeferred(ObjectNode domain, Set<DeferredCleanup> deferred) {
+    if (deferred.isEmpty()) {
+      domain.remove(DEFERRED);
+      return;
+    }
+    ArrayNode a = NODES.arrayNode();
+    deferred.stream().sorted(Comparator.comparing((DeferredCleanup c) -> c.image().toString())
+        .thenComparing(c -> c.tag().orElseThrow())).forEach(c -> {
+          ObjectNode o = a.addObject();
+          o.put("pdev_path", c.image().toString());
+          o.put("tag", c.tag().orElseThrow());
+        });
+    domain.set(DEFERRED, a);
   }
 
   /**
