@@ -262,10 +262,14 @@ final class DeleteOperation {
     Set<Path> held = cx.heldImages(new ImageGraph(cx.images), domain, active);
     Set<Path> trimmed = new HashSet<>();
     Set<DeferredCleanup> deferred = new LinkedHashSet<>();
+    // an image that goes as a whole keeps its internal snapshots (the delete skips them too): its
+    // backing file may be gone already, and qemu-img could not even read it
+    Set<Path> whole = new HashSet<>(intent.uncertain());
+    intent.cleanup().stream().filter(c -> c.getValue().isEmpty()).forEach(c -> whole.add(c.getKey()));
     for (Map.Entry<Path, String> c : intent.cleanup()) {
       Path file = c.getKey();
       String tag = c.getValue();
-      if (!Files.exists(file)) {
+      if (!Files.exists(file) || (!tag.isEmpty() && whole.contains(file))) {
         continue;
       }
       if (tag.isEmpty()) {
