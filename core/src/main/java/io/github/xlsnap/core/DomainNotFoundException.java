@@ -18,6 +18,17 @@ public class DomainNotFoundException extends XlsnapException {
   }
 
   /**
+   * Creates the exception with a message saying more than that the domain was not found.
+   *
+   * @param domain the name, UUID or domid that matched no domain, as given
+   * @param message the message
+   */
+  public DomainNotFoundException(String domain, String message) {
+    super(message);
+    this.domain = domain;
+  }
+
+  /**
    * Returns the domain as the caller named it.
    *
    * @return the name, UUID or domid that matched no domain

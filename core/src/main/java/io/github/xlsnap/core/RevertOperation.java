@@ -46,6 +46,104 @@ final class RevertOperation {
   }
 
   /**
+   * Reverts a domain that no longer exists on the host (destroyed, say, by a failed revert of its
+   * crashed instance, or by an operator) to one of its snapshots: a new instance is restored from the
+   * snapshot's memory image and disks with the configuration the snapshot kept. Nothing runs, so
+   * nothing is saved and nothing is applied in place: every captured disk gets a new image (an
+   * internal snapshot's state copied out, an overlay over an external snapshot's frozen image), and a
+   * failure removes them, leaving the images as they were.
+   */
+  DomainRef runGone(UUID uuid, String domain, String name, RevertOptions options) {
+    DomainMetadata md = cx.store.load(uuid);
+    Snapshot snap = md.tree().find(name).orElseThrow(() -> new SnapshotNotFoundException(domain, name));
+    DomainConfiguration config = snap.configuration().orElseThrow(() -> new DomainNotFoundException(domain,
+        "domain " + domain + " does not exist on this host, and snapshot '" + name + "' kept no configuration to "
+        + "restore it from (it was taken by a version that kept none): create the domain from its configuration file, then revert"));
+    List<String> risks = new ArrayList<>();
+    Optional<Path> memory = memoryRisks(snap, risks);
+    for (DiskSnapshot d : snap.disks()) {
+      if (d.mode() == DiskSnapshotMode.NONE) {
+        risks.add("disk " + d.target() + " was not captured: the domain is restored with its configured image");
+      }
+      checkDiskData(domain, snap, d, risks);
+    }
+    if (!risks.isEmpty() && !options.force()) {
+      throw new RiskyRevertException(domain, name, risks);
+    }
+    risks.forEach(r -> LOG.warn("forced revert of {} to '{}': {}", domain, name, r));
+    boolean paused = pausedAfter(snap, options);
+
+    String id = cx.ids.get();
+    Map<String, Path> freshImages = new LinkedHashMap<>();
+    for (DiskSnapshot d : snap.disks()) {
+      if (d.mode() != DiskSnapshotMode.NONE) {
+        Path image = d.image().orElseThrow();
+        freshImages.put(d.target(), image.resolveSibling(
+            FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2")));
+      }
+    }
+    cx.recordIntent(uuid, new Intent.Revert(name, -1, paused, List.copyOf(freshImages.values()), List.of(), Map.of(),
+        Optional.empty(), config, Intent.Revert.Phase.FORWARD));
+    Rollback rollback = new Rollback("revert " + domain + " to '" + name + "'");
+    try {
+      Set<Path> created = new HashSet<>();
+      for (DiskSnapshot d : snap.disks()) {
+        Path fresh = freshImages.get(d.target());
+        if (fresh == null) {
+          continue;
+        }
+        Path image = d.image().orElseThrow();
+        if (d.mode() == DiskSnapshotMode.INTERNAL) {
+          cx.images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
+        } else {
+          cx.images.createOverlay(fresh, image, d.format());
+        }
+        rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
+        created.add(fresh);
+      }
+      DomainRef restored = cx.hypervisor.restore(new RestoreRequest(config, memory, freshImages, paused));
+      rollback.add("destroy the reverted instance " + restored, () -> cx.hypervisor.destroy(restored));
+      List<String> leftovers = commitRevert(uuid, name, created, freshImages.values(), List.of(), restored, List.of(),
+          "", Optional.empty(), rollback);
+      LOG.info("reverted {}, which no longer existed, to snapshot '{}' as {}{}", domain, name, restored,
+          leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
+      return restored;
+    } catch (RuntimeException | Error e) {
+      if (rollback.undo(e)) {
+        cx.clearIntent(uuid);
+      }
+      throw e;
+    }
+  }
+
+  /** The snapshot's memory image if it can be restored from, adding to {@code risks} what is wrong with it. */
+  private static Optional<Path> memoryRisks(Snapshot snap, List<String> risks) {
+    Optional<Path> memory = snap.memoryImage();
+    if (memory.isEmpty()) {
+      risks.add("snapshot '" + snap.name() + "' has no memory image: the domain boots from its disks, as after a "
+          + "power cut");
+      return memory;
+    }
+    Optional<FileStamp> now = FileStamp.of(memory.get());
+    if (now.isEmpty()) {
+      risks.add("memory image " + memory.get() + " is missing: the domain boots from the snapshot's disks");
+      return Optional.empty();
+    }
+    if (snap.memoryStamp().isPresent() && !snap.memoryStamp().equals(now)) {
+      risks.add("memory image " + memory.get() + " changed since the snapshot was taken");
+    }
+    return memory;
+  }
+
+  private static boolean pausedAfter(Snapshot snap, RevertOptions options) {
+    return switch (options.target()) {
+      case AS_TAKEN -> snap.domainState().paused();
+      case RUNNING -> false;
+      case PAUSED -> true;
+    };
+  }
+
+  /**
    * What a revert will do, worked out before the domain is touched.
    *
    * @param snap the snapshot
@@ -79,25 +177,14 @@ final class RevertOperation {
 
     // Look before leaping: everything that can be checked is checked before the domain is touched.
     List<String> risks = new ArrayList<>();
-    Optional<Path> memory = snap.memoryImage();
-    if (memory.isEmpty()) {
-      risks.add("snapshot '" + name + "' has no memory image: the domain boots from its disks, as after a power cut");
-    } else {
-      Optional<FileStamp> now = FileStamp.of(memory.get());
-      if (now.isEmpty()) {
-        risks.add("memory image " + memory.get() + " is missing: the domain boots from the snapshot's disks");
-        memory = Optional.empty();
-      } else if (snap.memoryStamp().isPresent() && !snap.memoryStamp().equals(now)) {
-        risks.add("memory image " + memory.get() + " changed since the snapshot was taken");
-      }
-    }
+    Optional<Path> memory = memoryRisks(snap, risks);
     for (DiskSnapshot d : snap.disks()) {
       if (!activeByTarget.containsKey(d.target())) {
         risks.add("disk " + d.target() + " of the snapshot is no longer attached to the domain");
       } else if (d.mode() == DiskSnapshotMode.NONE) {
         risks.add("disk " + d.target() + " was not captured and keeps its present contents");
       }
-      checkDiskData(ref, snap, d, risks);
+      checkDiskData(ref.name(), snap, d, risks);
     }
     for (String target : activeByTarget.keySet()) {
       if (snap.disk(target).isEmpty()) {
@@ -117,11 +204,7 @@ final class RevertOperation {
       throw new RiskyRevertException(ref.name(), name, risks);
     }
     risks.forEach(r -> LOG.warn("forced revert of {} to '{}': {}", ref.name(), name, r));
-    boolean paused = switch (options.target()) {
-      case AS_TAKEN -> snap.domainState().paused();
-      case RUNNING -> false;
-      case PAUSED -> true;
-    };
+    boolean paused = pausedAfter(snap, options);
 
     // Which disk states are applied in place, which get a new image.
     ImageGraph graph = new ImageGraph(cx.images);
@@ -421,19 +504,19 @@ final class RevertOperation {
     return frozen;
   }
 
-  private void checkDiskData(DomainRef ref, Snapshot snap, DiskSnapshot d, List<String> risks) {
+  private void checkDiskData(String domain, Snapshot snap, DiskSnapshot d, List<String> risks) {
     if (d.mode() == DiskSnapshotMode.NONE) {
       return;
     }
     Path image = d.image().orElseThrow();
     if (!Files.exists(image)) {
-      throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + ref.name() + ": image " + image
+      throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + domain + ": image " + image
           + " of disk " + d.target() + " is missing");
     }
     if (d.mode() == DiskSnapshotMode.INTERNAL) {
       String tag = d.tag().orElseThrow();
       if (!cx.images.info(image).internalSnapshots().contains(tag)) {
-        throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + ref.name() + ": image " + image
+        throw new SnapshotDamagedException("snapshot '" + snap.name() + "' of " + domain + ": image " + image
             + " of disk " + d.target() + " no longer holds internal snapshot " + tag);
       }
     } else if (d.imageStamp().isPresent() && !d.imageStamp().equals(FileStamp.of(image))) {
@@ -470,7 +553,10 @@ final class RevertOperation {
     }
     if (rollbackMemory.isEmpty()) {
       // a crashed or shut-down instance: its rollback disk snapshots were taken after it was destroyed
-      if (domain.isEmpty()) {
+      if (domain.isEmpty() && intent.domid() < 0) {
+        actions.add("the revert of the domain, which no longer existed, to '" + intent.snapshot() + "' was "
+            + "interrupted before its new instance came up: the images it made are removed; revert again");
+      } else if (domain.isEmpty()) {
         actions.add("the revert to '" + intent.snapshot() + "' had destroyed the crashed or shut-down instance, "
             + "which cannot be brought back: the domain no longer exists; its disks are put back as they were");
         putBackDisks(rollbackRequests, intent.oldImages(), rollbackTag, actions);

@@ -315,13 +315,23 @@ public final class SnapshotManager {
    * rollback internal snapshot first, taken once the instance is gone, and applied back), and the
    * exception, an {@link InstanceLostException} caused by the failure, says that the instance was destroyed
    * and not brought back and that its disks are as they were; the domain is then gone from the host,
-   * to be created again from its configuration file.
+   * to be created again from its configuration file, or reverted again as below.
    *
-   * @param domain the domain: running, paused, or crashed or shut down and preserved
+   * <p><b>A domain that no longer exists on the host</b>, named by its UUID (destroyed by such a failed
+   * revert, or by an operator with the guard overridden), is reverted from the configuration the
+   * snapshot kept ({@link Snapshot#configuration()}): a new instance is restored from the snapshot's
+   * memory image and disks. Nothing is changed in place: every captured disk gets a new image, so a
+   * failure leaves every image as it was. A snapshot without a kept configuration cannot be reverted to
+   * this way ({@link DomainNotFoundException}: create the domain, then revert); a disk the snapshot did
+   * not capture is restored with the image the configuration names, a risk that needs force.
+   *
+   * @param domain the domain: running, paused, or crashed or shut down and preserved; or, by UUID, one
+   *     that no longer exists on the host but has snapshots
    * @param name the snapshot
    * @param options the state to leave the domain in, and force
    * @return the domain's new instance
-   * @throws DomainNotFoundException if no domain matches
+   * @throws DomainNotFoundException if no domain matches, or if a domain that no longer exists has
+   *     the snapshot, which kept no configuration
    * @throws DomainStateException if the domain is Domain-0, is dying, or is suspended (its memory
    *     saved by a checkpoint or {@code xl save}, waiting to be resumed or destroyed)
    * @throws SnapshotNotFoundException if the domain has no such snapshot
@@ -333,6 +343,18 @@ public final class SnapshotManager {
   public DomainRef revert(DomainSelector domain, String name, RevertOptions options) {
     requireNonNull(name, "name");
     requireNonNull(options, "options");
+    requireNonNull(domain, "domain");
+    if (domain instanceof DomainSelector.ByUuid byUuid && hypervisor.find(domain).isEmpty()
+        && !store.load(byUuid.uuid()).isEmpty()) {
+      UUID uuid = byUuid.uuid();
+      return withLock(uuid, domain.toString(), recovery -> {
+        // recovery may have brought an instance back
+        Optional<DomainInfo> info = hypervisor.find(domain);
+        return info.isPresent()
+            ? reverts.run(info.get(), name, options)
+            : reverts.runGone(uuid, domain.toString(), name, options);
+      });
+    }
     return withDomain(domain, info -> reverts.run(info, name, options));
   }
 

@@ -66,8 +66,11 @@ class FailureAtomicityTest {
 
     World(Scenario s, boolean hostImagesFail) {
       this(s.inPlace(), hostImagesFail);
-      if (s.crashed()) {
+      if (s.crashed() || s.gone()) {
         sim.crash(ref());
+      }
+      if (s.gone()) {
+        sim.destroy(ref());
       }
     }
 
@@ -219,10 +222,16 @@ class FailureAtomicityTest {
    * An operation to test.
    *
    * @param crashed whether the guest crashes (preserved) before the operation
+   * @param gone whether the domain is gone from the host (crashed, then destroyed) before the operation
    */
-  record Scenario(String name, boolean inPlace, boolean isDelete, boolean crashed, Consumer<World> operation) {
+  record Scenario(String name, boolean inPlace, boolean isDelete, boolean crashed, boolean gone,
+      Consumer<World> operation) {
     Scenario(String name, boolean inPlace, boolean isDelete, Consumer<World> operation) {
-      this(name, inPlace, isDelete, false, operation);
+      this(name, inPlace, isDelete, false, false, operation);
+    }
+
+    Scenario(String name, boolean inPlace, boolean isDelete, boolean crashed, Consumer<World> operation) {
+      this(name, inPlace, isDelete, crashed, false, operation);
     }
   }
 
@@ -262,7 +271,9 @@ class FailureAtomicityTest {
         new Scenario("revert of a crashed domain to a (extract and new overlay)", false, false, true,
             w -> w.manager.revert(w.vm, "a", RevertOptions.DEFAULTS)),
         new Scenario("revert of a crashed domain to e in place, paused", true, false, true,
-            w -> w.manager.revert(w.vm, "e", new RevertOptions(RevertTarget.PAUSED, false))));
+            w -> w.manager.revert(w.vm, "e", new RevertOptions(RevertTarget.PAUSED, false))),
+        new Scenario("revert of a domain no longer on the host to a, by UUID", false, false, false, true,
+            w -> w.manager.revert(DomainSelector.byUuid(WORLD_UUID), "a", RevertOptions.DEFAULTS)));
   }
 
   @TestFactory

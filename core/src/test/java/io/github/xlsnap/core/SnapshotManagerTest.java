@@ -297,6 +297,67 @@ class SnapshotManagerTest {
   }
 
   @Test
+  void aDomainAFailedRevertDestroyedIsRevertedByUuidFromTheSnapshotsConfiguration() {
+    guestWrites("one");
+    manager.create(vm, CreateSpec.builder().name("one").build());
+    guestWrites("two");
+    manager.create(vm, CreateSpec.builder().name("two").build());
+    DomainRef crashed = ref();
+    host.crash(crashed);
+    host.injectFault(io.github.xlsnap.core.sim.SimFault.RESTORE);
+    assertThatThrownBy(() -> manager.revert(vm, "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(InstanceLostException.class);
+    var before = files();
+    DomainSelector byUuid = DomainSelector.byUuid(crashed.uuid());
+
+    // a restore that fails again leaves every image as it was, and no record behind
+    host.injectFault(io.github.xlsnap.core.sim.SimFault.RESTORE);
+    assertThatThrownBy(() -> manager.revert(byUuid, "one", RevertOptions.DEFAULTS))
+        .isInstanceOf(HypervisorException.class);
+    assertThat(files()).isEqualTo(before);
+    assertThat(store.loadIntent(crashed.uuid())).isEmpty();
+
+    DomainRef back = manager.revert(byUuid, "one", RevertOptions.DEFAULTS);
+
+    assertThat(back.uuid()).isEqualTo(crashed.uuid());
+    assertThat(back.name()).isEqualTo(crashed.name());
+    assertThat(host.find(vm).orElseThrow().state().running()).isTrue();
+    assertThat(memory()).isEqualTo("one");
+    assertThat(disk("xvda")).isEqualTo("one");
+    assertThat(disk("xvdb")).isEqualTo("one");
+    assertThat(manager.current(vm).orElseThrow().name()).isEqualTo("one");
+    assertThat(store.loadIntent(crashed.uuid())).isEmpty();
+    // nothing of a snapshot changed: "two" still reverts to its own state
+    manager.revert(vm, "two", RevertOptions.DEFAULTS);
+    assertThat(memory()).isEqualTo("two");
+    assertThat(disk("xvda")).isEqualTo("two");
+    assertThat(disk("xvdb")).isEqualTo("two");
+  }
+
+  @Test
+  void aDomainThatNoLongerExistsNeedsForceForASnapshotWithoutMemoryAndIsNotFoundWithoutSnapshots() {
+    guestWrites("disk-only");
+    manager.create(vm, CreateSpec.builder().name("disk-only").memory(false).build());
+    DomainRef ref = ref();
+    manager.destroyDomain(vm, SnapshotManager.Guard.OVERRIDE);
+    DomainSelector byUuid = DomainSelector.byUuid(ref.uuid());
+
+    assertThatThrownBy(() -> manager.revert(byUuid, "disk-only", RevertOptions.DEFAULTS))
+        .isInstanceOfSatisfying(RiskyRevertException.class,
+            e -> assertThat(e.reasons()).anyMatch(r -> r.contains("has no memory image")));
+    assertThat(host.find(vm)).isEmpty();
+    assertThatThrownBy(() -> manager.revert(byUuid, "nope", RevertOptions.DEFAULTS))
+        .isInstanceOf(SnapshotNotFoundException.class);
+    assertThatThrownBy(() -> manager.revert(DomainSelector.byUuid(UUID.randomUUID()), "disk-only",
+        RevertOptions.DEFAULTS)).isInstanceOf(DomainNotFoundException.class);
+
+    DomainRef back = manager.revert(byUuid, "disk-only", RevertOptions.DEFAULTS.forced());
+    assertThat(back.uuid()).isEqualTo(ref.uuid());
+    assertThat(disk("xvda")).isEqualTo("disk-only");
+    assertThat(disk("xvdb")).isEqualTo("disk-only");
+  }
+
+  @Test
   void revertStillRefusesDomain0ASuspendedDomainADyingOneAndAMissingOne() throws Exception {
     manager.create(vm, CreateSpec.builder().name("one").build());
     assertThatThrownBy(() -> manager.revert(DomainSelector.byName("Domain-0"), "one", RevertOptions.DEFAULTS))
