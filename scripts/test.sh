@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/require-tools.sh test
+scripts/check-bom.sh
 exec mvn -B -ntp verify "$@"

@@ -6,7 +6,6 @@
 module io.github.xlsnap.store {
   requires transitive io.github.xlsnap.core;
   requires com.fasterxml.jackson.databind;
-  requires com.google.common;
   requires org.slf4j;
   requires transitive org.jspecify;
 
