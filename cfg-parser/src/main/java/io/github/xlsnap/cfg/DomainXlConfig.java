@@ -76,7 +76,8 @@ public record DomainXlConfig(
    * @return the description
    * @throws ConfigSyntaxException if xl could not parse the file
    * @throws ConfigValueException if a known key has a wrong value or a disk spec is invalid
-   * @throws java.io.UncheckedIOException if the file cannot be read
+   * @throws ConfigFileUnreadableException if the file cannot be read (missing, a directory, not
+   *     readable), the file system's reason in its message
    */
   public static DomainXlConfig read(Path file) {
     return of(XlConfig.read(file));

@@ -38,7 +38,8 @@ public final class SnapshotCfgFile {
    * @throws ConfigSyntaxException if xl could not parse the file
    * @throws ConfigValueException for an unknown key, a wrong type or an invalid value, naming the key
    *     and its line
-   * @throws java.io.UncheckedIOException if the file cannot be read
+   * @throws ConfigFileUnreadableException if the file cannot be read (missing, a directory, not
+   *     readable), the file system's reason in its message
    */
   public static CreateSpec read(Path file) {
     return toSpec(XlConfig.read(file));

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.github.xlsnap.cfg.internal.CLong;
 import io.github.xlsnap.cfg.internal.Parser;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,32 +87,56 @@ public final class XlConfig {
   }
 
   /**
-   * Reads and parses a configuration file, which must be UTF-8 (ASCII in practice).
+   * Reads and parses a configuration file, which must be UTF-8 (ASCII in practice). libxlutil takes
+   * any bytes inside a string; xlsnap, whose values are Java strings, refuses bytes that are not UTF-8
+   * and names the first one's line and column.
    *
    * @param file the file
    * @return the configuration, its source being the file's path
    * @throws ConfigSyntaxException if libxlutil would reject the file, or it is not UTF-8
-   * @throws UncheckedIOException if the file cannot be read
+   * @throws ConfigFileUnreadableException if the file cannot be read (missing, a directory, not
+   *     readable), the file system's reason in its message
    */
   public static XlConfig read(Path file) {
     byte[] bytes;
     try {
+      if (Files.isDirectory(file)) {
+        throw new IOException("Is a directory");
+      }
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new ConfigFileUnreadableException(file, e);
     }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new ConfigSyntaxException(file.toString(), new SourcePosition(1, 1), "UTF-8 text", "bytes that are not UTF-8",
-          "convert the file to UTF-8");
+    return parse(decode(bytes, file.toString()), file.toString());
+  }
+
+  /** Decodes UTF-8, refusing malformed input with the position of its first byte. */
+  private static String decode(byte[] bytes, String source) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isError()) {
+      out.flip();
+      String before = out.toString();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < before.length(); i++) {
+        if (before.charAt(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new ConfigSyntaxException(source, new SourcePosition(line, before.length() - lineStart + 1), "UTF-8 text",
+          String.format("byte 0x%02x, which is not UTF-8", bytes[in.position()] & 0xff),
+          "xlsnap reads configuration files as UTF-8 (libxlutil takes other bytes inside strings): convert the file "
+          + "to UTF-8");
     }
-    return parse(text, file.toString());
+    decoder.flush(out);
+    out.flip();
+    return out.toString();
   }
 
   /**

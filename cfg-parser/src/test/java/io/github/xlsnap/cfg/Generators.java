@@ -20,7 +20,8 @@ final class Generators {
       "access=", "devtype=cdrom", "devtype=disk", "devtype=x", "backendtype=qdisk", "backendtype=phy",
       "backendtype=tap", "backendtype=bad", "backend=dom0", "script=block-x", "discard", "no-discard",
       "direct-io-safe", "colo", "specification=xen", "specification=virtio", "transport=mmio", "unknown=1", " xvdc",
-      "phy:/dev/x", "raw:/img/r", "tap:aio:/img/t", "iscsi:iqn.1", "nbd:h1", "zz:/x", "target=/t,u", "A=1", "/a=b"};
+      "phy:/dev/x", "raw:/img/r", "tap:aio:/img/t", "iscsi:iqn.1", "nbd:h1", "zz:/x", "target=/t,u", "A=1", "/a=b",
+      "hdc:cdrom", "xvdb:disk", "hdd:x", "a:b:cdrom", ":disk", "hdc:"};
 
   private Generators() {}
 

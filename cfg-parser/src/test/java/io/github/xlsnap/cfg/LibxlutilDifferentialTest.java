@@ -84,6 +84,19 @@ class LibxlutilDifferentialTest {
     });
   }
 
+  @Test
+  void legacyVdevWithADeviceTypeParsesTheSame() {
+    // xl-disk-configuration(5)'s deprecated "<vdev>:<devtype>": libxlutil reads vdev hdc, a cdrom
+    compareDisks(List.of("/dev/sdb,,hdc:cdrom,r", ",,hdd:cdrom,r", ",hdc:cdrom,r", ",hdc:disk", ",,hdc:disk",
+        "/a.img,raw,xvda:disk,w", "/a,qcow2,hdc:cdrom", "file:/a,hdc:cdrom,r", "file:/a,hdc:disk",
+        "/a,,x:y:cdrom,r", "/a,,hdc:cdrom:cdrom", "/a,,:cdrom,r", "/a,,hdc:cdrom,w", "/a,raw,hdc:cdrom,devtype=disk",
+        "/a,,vdev=hdc:cdrom", "/a,,xvda:foo,w", "/a,hdc:cdrom", ",,,hdc:cdrom", "hdc:cdrom", "vdev=xvda,,hdc:cdrom",
+        "/a,,hdc:,r", "/a,,hdc:CDROM", "/a,,hdc:cdrom,r,extra"));
+    XlDisk d = XlDisk.parse("/dev/sdb,,hdc:cdrom,r");
+    assertThat(d.vdev()).isEqualTo("hdc");
+    assertThat(d.cdrom()).isTrue();
+  }
+
   /**
    * QuickTheories with a fixed seed, so that a build is repeatable; set {@code -Dxlsnap.qtSeed=<n>}
    * to explore with another seed (a difference found that way becomes a unit test and a fix).

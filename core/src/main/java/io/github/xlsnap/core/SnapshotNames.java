@@ -91,6 +91,10 @@ public final class SnapshotNames {
     if (name.equals(".") || name.equals("..")) {
       return java.util.Optional.of("snapshot name '" + name + "' is reserved");
     }
+    if (name.startsWith("-")) {
+      return java.util.Optional.of("snapshot name '" + name + "' starts with '-', which command lines (xl, virsh, "
+          + "xlsnap) read as an option");
+    }
     int bytes = name.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxBytes) {
       return java.util.Optional.of("snapshot name is " + bytes + " bytes of UTF-8, more than " + maxBytes

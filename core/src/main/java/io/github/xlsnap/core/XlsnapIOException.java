@@ -39,10 +39,36 @@ public class XlsnapIOException extends XlsnapException {
 
   private static String message(String operation, @Nullable Path file, IOException cause) {
     requireNonNull(operation, "operation");
-    String reason = cause instanceof java.nio.file.FileSystemException f && f.getReason() != null
-        ? cause.getClass().getSimpleName() + ": " + f.getReason()
-        : cause.toString();
-    return "cannot " + operation + (file == null ? "" : " " + file) + ": " + reason;
+    return "cannot " + operation + (file == null ? "" : " " + file) + ": " + reason(cause);
+  }
+
+  /**
+   * The file system's reason in the words of the C library where Java leaves it out ({@code No such
+   * file or directory}, not the path again).
+   */
+  private static String reason(IOException cause) {
+    if (cause instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return cause.getClass().getSimpleName() + ": " + f.getReason();
+    }
+    if (cause instanceof java.nio.file.NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (cause instanceof java.nio.file.AccessDeniedException) {
+      return "Permission denied";
+    }
+    if (cause instanceof java.nio.file.FileAlreadyExistsException) {
+      return "File exists";
+    }
+    if (cause instanceof java.nio.file.NotDirectoryException) {
+      return "Not a directory";
+    }
+    if (cause instanceof java.nio.file.DirectoryNotEmptyException) {
+      return "Directory not empty";
+    }
+    if (cause.getClass() == IOException.class && cause.getMessage() != null) {
+      return cause.getMessage(); // e.g. "Is a directory"
+    }
+    return cause.toString();
   }
 
   /**

@@ -20,6 +20,9 @@ class SnapshotNamesTest {
     assertThat(SnapshotNames.isValid("état initial ✓")).isTrue();
     assertThat(SnapshotNames.isValid("a".repeat(SnapshotNames.MAX_BYTES))).isTrue();
     assertThat(SnapshotNames.isValid(".hidden")).isTrue();
+    assertThat(SnapshotNames.isValid("a-b-")).isTrue();
+    assertThat(SnapshotNames.isValid("-x")).isFalse();
+    assertThat(SnapshotNames.isValid("--force")).isFalse();
   }
 
   @Test
@@ -86,7 +89,7 @@ class SnapshotNamesTest {
   void validNamesNeverContainSlashOrControlCharacters() {
     qt().forAll(strings().allPossible().ofLengthBetween(0, 40)).checkAssert(s -> {
       if (SnapshotNames.isValid(s)) {
-        assertThat(s).isNotEmpty().doesNotContain("/").isNotIn(".", "..");
+        assertThat(s).isNotEmpty().doesNotContain("/").doesNotStartWith("-").isNotIn(".", "..");
         assertThat(s.codePoints().noneMatch(Character::isISOControl)).isTrue();
       } else {
         assertThatThrownBy(() -> SnapshotNames.validate(s)).isInstanceOf(InvalidSnapshotSpecException.class);

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * written from xl-disk-configuration(5) and the behaviour observed against the library: tokens end
  * at a comma; flex's longest match decides between a flag, a {@code key=value} and a positional
  * value, a flag winning a tie; positional values fill target, format, vdev and access in turn,
- * skipping what is already set. Not thread-safe: one instance per spec.
+ * skipping what is already set; a positional vdev may carry a legacy type ({@code hdc:cdrom}). Not thread-safe: one instance per spec.
  */
 public final class DiskSpecScanner {
   private static final Pattern KEY = Pattern.compile("[a-z][-a-z0-9]*");
@@ -210,15 +210,43 @@ public final class DiskSpecScanner {
     if (target == null) {
       target = token;
     } else if (!hadPrefix && format == DiskFormat.UNKNOWN) {
-      setFormat(token);
+      // the legacy ",hdc:cdrom" of an empty drive: no format, the vdev and type in its place
+      if (target.isEmpty() && vdevAndDevtype(token)) {
+        format = DiskFormat.EMPTY;
+      } else {
+        setFormat(token);
+      }
     } else if (!strings.containsKey("vdev")) {
-      strings.put("vdev", token);
+      if (!vdevAndDevtype(token)) {
+        strings.put("vdev", token);
+      }
     } else if (!accessSet) {
       setAccess(token);
       accessSet = true;
     } else {
       throw error("too many positional parameters", token);
     }
+  }
+
+  /**
+   * The legacy positional {@code <vdev>:<devtype>} ({@code hdc:cdrom}, {@code xvda:disk}), as
+   * libxlutil's {@code vdev_and_devtype}: the vdev is what precedes the last colon.
+   *
+   * @return false, changing nothing, if the token has no colon
+   */
+  private boolean vdevAndDevtype(String token) {
+    int colon = token.lastIndexOf(':');
+    if (colon < 0) {
+      return false;
+    }
+    saveString("vdev", token.substring(0, colon));
+    String type = token.substring(colon + 1);
+    switch (type) {
+      case "cdrom" -> cdrom = true;
+      case "disk" -> cdrom = false;
+      default -> throw error("unknown deprecated type", type);
+    }
+    return true;
   }
 
   private void setFormat(String value) {

@@ -1,5 +1,6 @@
 package io.github.xlsnap.examples.cli;
 
+import io.github.xlsnap.cfg.ConfigFileUnreadableException;
 import io.github.xlsnap.cfg.ConfigSyntaxException;
 import io.github.xlsnap.cfg.ConfigValueException;
 import io.github.xlsnap.core.DomainHasSnapshotsException;
@@ -36,7 +37,8 @@ public final class ExitCodes {
       return NOT_FOUND;
     }
     if (e instanceof InvalidSnapshotSpecException || e instanceof UsageException
-        || e instanceof ConfigSyntaxException || e instanceof ConfigValueException) {
+        || e instanceof ConfigSyntaxException || e instanceof ConfigValueException
+        || e instanceof ConfigFileUnreadableException) {
       return USAGE;
     }
     if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException

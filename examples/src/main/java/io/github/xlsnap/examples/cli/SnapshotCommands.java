@@ -112,6 +112,10 @@ final class SnapshotCommands {
         options.live(true);
       }
       CreateSpec spec = cfgfile == null ? options.build() : CfgFiles.snapshotSpec(cfgfile).overriding(options.build());
+      if (name != null && spec.name().isPresent() && !spec.name().get().equals(name)) {
+        err().println("xlsnap snapshot-create: note: the cfgfile's name '" + spec.name().get() + "' wins over --name "
+            + name);
+      }
       Snapshot snap = s.manager().create(selector(), spec);
       out().println("Domain snapshot " + snap.name() + " created");
     }

@@ -197,8 +197,9 @@ class CliTest {
     Path cfg = dir.resolve("snap.cfg");
     Files.writeString(cfg, "# a snapshot cfgfile\nname=\"from-cfgfile\"\ndescription=\"nightly\"\n"
         + "disks=['xvda,1,qcow2," + dir.resolve("xvda-overlay.qcow2") + "']\n");
-    assertThat(ok("snapshot-create", "web", cfg.toString(), "--name", "from-option").out())
-        .contains("Domain snapshot from-cfgfile created");
+    Result created = ok("snapshot-create", "web", cfg.toString(), "--name", "from-option");
+    assertThat(created.out()).contains("Domain snapshot from-cfgfile created");
+    assertThat(created.err()).contains("the cfgfile's name 'from-cfgfile' wins over --name from-option");
     Result info = ok("snapshot-info", "web", "from-cfgfile");
     assertThat(info.out()).contains("Description:    nightly").contains("Location:       external")
         .contains("overlay " + dir.resolve("xvda-overlay.qcow2"));
@@ -210,7 +211,21 @@ class CliTest {
     Path unknown = dir.resolve("unknown.cfg");
     Files.writeString(unknown, "nmae=\"x\"\n");
     expect(on("snapshot-create", "web", unknown.toString()), ExitCodes.USAGE, "nmae");
+    // a cfgfile that cannot be read: exit 2 with the file system's reason, once
+    Path missing = dir.resolve("missing.cfg");
+    expect(on("snapshot-create", "web", missing.toString()), ExitCodes.USAGE,
+        "cannot read configuration file " + missing + ": No such file or directory");
+    expect(on("snapshot-create", "web", dir.toString()), ExitCodes.USAGE, "Is a directory");
+    Path latin1 = dir.resolve("latin1.cfg");
+    Files.write(latin1, "name=\"caf\u00e9\"\n".getBytes(StandardCharsets.ISO_8859_1));
+    expect(on("snapshot-create", "web", latin1.toString()), ExitCodes.USAGE, latin1 + ":1:10: expected UTF-8 text");
     assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly("from-cfgfile");
+  }
+
+  @Test
+  void namesStartingWithADashAreRefused() throws Exception {
+    expect(on("snapshot-create", "web", "--name=-x"), ExitCodes.USAGE, "starts with '-'");
+    assertThat(ok("snapshot-list", "web", "--name").out()).isEmpty();
   }
 
   @Test
