@@ -8,7 +8,9 @@ import java.util.Optional;
  * Which snapshots {@link SnapshotManager#list} returns, and in what order: the filters of the seed
  * design's {@code snapshot-list} ({@code --internal}, {@code --external}) and of libvirt's
  * ({@code --roots}, {@code --leaves}, {@code --no-leaves}, {@code --from}, {@code --descendants},
- * {@code --topological}). Filters combine with AND. Build one with {@link #all()} and the
+ * {@code --topological}). As in virsh, the filters of one group are a union: {@code internal} and
+ * {@code external} together keep both kinds, {@code leaves} and {@code noLeaves} together keep both;
+ * groups and the other filters combine with AND. Build one with {@link #all()} and the
  * {@code with...} methods.
  *
  * @param internal only internal snapshots ({@link Snapshot#isInternal()})

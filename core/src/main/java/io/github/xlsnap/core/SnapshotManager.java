@@ -499,11 +499,11 @@ public final class SnapshotManager {
     List<Snapshot> out = new ArrayList<>();
     for (Snapshot s : all) {
       if ((scope != null && !scope.contains(s.name()))
-          || (query.internal() && !s.isInternal())
-          || (query.external() && !s.isExternal())
+          || ((query.internal() || query.external())
+              && !((query.internal() && s.isInternal()) || (query.external() && s.isExternal())))
           || (query.roots() && s.parent().isPresent())
-          || (query.leaves() && !s.children().isEmpty())
-          || (query.noLeaves() && s.children().isEmpty())) {
+          || ((query.leaves() || query.noLeaves())
+              && !((query.leaves() && s.children().isEmpty()) || (query.noLeaves() && !s.children().isEmpty())))) {
         continue;
       }
       out.add(s);

@@ -688,6 +688,10 @@ class SnapshotManagerTest {
     assertThat(names(ListQuery.all().withLeaves())).containsExactly("ext", "int2");
     assertThat(names(ListQuery.all().withNoLeaves())).containsExactly("int");
     assertThat(names(ListQuery.all().withFrom("int", false))).containsExactly("ext", "int2");
+    // one group is a union, as virsh's --internal --external and --leaves --no-leaves; groups intersect
+    assertThat(names(ListQuery.all().withInternal().withExternal())).containsExactly("int", "ext", "int2");
+    assertThat(names(ListQuery.all().withLeaves().withNoLeaves())).containsExactly("int", "ext", "int2");
+    assertThat(names(ListQuery.all().withInternal().withLeaves())).containsExactly("int2");
     assertThatThrownBy(() -> manager.list(vm, ListQuery.all().withFrom("zz", true)))
         .isInstanceOf(SnapshotNotFoundException.class);
   }

@@ -33,7 +33,8 @@ public final class ExitCodes {
    * @return the exit code
    */
   public static int of(Throwable e) {
-    if (e instanceof DomainNotFoundException || e instanceof SnapshotNotFoundException) {
+    if (e instanceof DomainNotFoundException || e instanceof SnapshotNotFoundException
+        || e instanceof NotFoundException) {
       return NOT_FOUND;
     }
     if (e instanceof InvalidSnapshotSpecException || e instanceof UsageException
@@ -46,6 +47,20 @@ public final class ExitCodes {
       return REFUSED;
     }
     return FAILURE;
+  }
+
+  /** Something the command line asks for that does not exist, other than a domain or a named snapshot. */
+  public static final class NotFoundException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message what does not exist, in one line
+     */
+    public NotFoundException(String message) {
+      super(message);
+    }
   }
 
   /** A command line that parses but cannot be carried out as written. */

@@ -1,5 +1,6 @@
 package io.github.xlsnap.examples.cli;
 
+import java.io.PrintWriter;
 import io.github.xlsnap.core.DomainInfo;
 import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainSelector;
@@ -12,6 +13,7 @@ import io.github.xlsnap.store.JsonSnapshotStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 import java.util.Optional;
 
 /**
@@ -40,12 +42,20 @@ final class Session implements AutoCloseable {
       SnapshotManager.Builder b = SnapshotManager.builder(hypervisor, store());
       progress.ifPresent(b::progressListener);
       manager = b.build();
-      // a previous run killed in the middle of an operation left a record of it: finish or undo it
-      manager.recoverAll().forEach(r -> System.err.println("xlsnap: recovered an interrupted " + r.operation()
-          + " of snapshot '" + r.snapshot() + "' (" + (r.completed() ? "completed" : "undone") + "): "
-          + String.join("; ", r.actions())));
     }
     return manager;
+  }
+
+  /**
+   * Finishes or undoes what a run killed in the middle of an operation on this domain left recorded,
+   * saying so on stderr; other domains are not touched, nor waited for.
+   */
+  void recover(DomainSelector domain, PrintWriter err) {
+    Optional<UUID> uuid = domain instanceof DomainSelector.ByUuid byUuid ? Optional.of(byUuid.uuid())
+        : hypervisor.find(domain).map(i -> i.ref().uuid());
+    uuid.flatMap(u -> manager().recover(u)).ifPresent(r -> err.println("xlsnap: recovered an interrupted "
+        + r.operation() + " of snapshot '" + r.snapshot() + "' (" + (r.completed() ? "completed" : "undone") + "): "
+        + String.join("; ", r.actions())));
   }
 
   static Session open(String connect, Optional<Path> storeDir, Optional<ProgressListener> progress) {
@@ -56,6 +66,12 @@ final class Session implements AutoCloseable {
       throw new ExitCodes.UsageException("--connect " + connect + ": not a URI (" + e.getMessage() + ")");
     }
     String scheme = String.valueOf(uri.getScheme());
+    if ("sim".equals(scheme) && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+      // sim://tmp/x would name the directory /x on a host "tmp"
+      throw new ExitCodes.UsageException("--connect " + connect + ": a " + scheme + ": URI has no host part; "
+          + "write " + scheme + ":///" + uri.getRawAuthority() + uri.getRawPath() + " (three slashes) for the directory /"
+          + uri.getRawAuthority() + uri.getRawPath());
+    }
     switch (scheme) {
       case "sim" -> {
         Path dir = simDirectory(uri, connect);

@@ -68,6 +68,9 @@ final class SnapshotCommands {
     public Integer call() {
       validate();
       try (Session s = root.session(Optional.ofNullable(progress()))) {
+        if (changesSnapshots()) {
+          s.recover(selector(), err());
+        }
         run(s);
       }
       out().flush();
@@ -81,12 +84,25 @@ final class SnapshotCommands {
     /** Checks the options before anything is opened. */
     void validate() {}
 
+    /**
+     * Whether the command changes snapshots: it first finishes or undoes an interrupted operation on
+     * its domain, saying so. A command that only reads touches no lock and recovers nothing.
+     */
+    boolean changesSnapshots() {
+      return false;
+    }
+
     abstract void run(Session s);
   }
 
   @Command(name = "snapshot-create", mixinStandardHelpOptions = true,
       description = "Create a snapshot (disk and RAM) of a domain. Values in <cfgfile> win over options.")
   static final class Create extends Base {
+    @Override
+    boolean changesSnapshots() {
+      return true;
+    }
+
     @Parameters(index = "1", arity = "0..1", paramLabel = "<cfgfile>",
         description = "A snapshot cfgfile: name, description, memory_path, disks.")
     Path cfgfile;
@@ -125,6 +141,11 @@ final class SnapshotCommands {
       description = "Delete a snapshot (disk and RAM) of a domain. By default only this snapshot is deleted and "
           + "its changes are merged into its children.")
   static final class Delete extends Base {
+    @Override
+    boolean changesSnapshots() {
+      return true;
+    }
+
     @Parameters(index = "1", paramLabel = "<snapshotname>")
     String snapshot;
 
@@ -161,6 +182,11 @@ final class SnapshotCommands {
   @Command(name = "snapshot-revert", mixinStandardHelpOptions = true,
       description = "Revert a domain to a snapshot: running or paused as when it was taken, unless told.")
   static final class Revert extends Base {
+    @Override
+    boolean changesSnapshots() {
+      return true;
+    }
+
     @Parameters(index = "1", paramLabel = "<snapshotname>")
     String snapshot;
 
@@ -335,13 +361,11 @@ final class SnapshotCommands {
     void run(Session s) {
       DomainSelector d = selector();
       Optional<Snapshot> c = s.manager().current(d);
-      if (json) {
-        out().println(Json.write(c.map(sn -> describe(sn, s.manager().tree(d))).orElse(null)));
-      } else if (c.isPresent()) {
-        out().println(c.get().name());
-      } else {
-        throw new SnapshotNotFoundException(domain, "(current)");
+      if (c.isEmpty()) {
+        // the same with and without --json, as virsh: an error, nothing on stdout
+        throw new ExitCodes.NotFoundException("domain " + domain + " has no current snapshot");
       }
+      out().println(json ? Json.write(describe(c.get(), s.manager().tree(d))) : c.get().name());
     }
   }
 

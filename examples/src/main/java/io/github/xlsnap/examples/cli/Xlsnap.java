@@ -8,6 +8,8 @@ import java.util.Optional;
 import picocli.AutoComplete.GenerateCompletion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -15,9 +17,17 @@ import picocli.CommandLine.ScopeType;
  * The {@code xlsnap} command: the seed design's {@code xl snapshot-*} commands for operators, over
  * the xlsnap API. Run it with {@code examples/bin/xlsnap}.
  */
-@Command(name = "xlsnap", mixinStandardHelpOptions = true, version = "xlsnap 0.1.0-SNAPSHOT",
+@Command(name = "xlsnap", mixinStandardHelpOptions = true, versionProvider = Xlsnap.Version.class,
     description = "Snapshots of Xen domains: disk and memory, paused or live, kept as a tree.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the operation failed (hypervisor, disk or store); it was rolled back",
+        "2:the command line or an input file is wrong",
+        "3:the domain or snapshot does not exist",
+        "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state"},
     subcommands = {
+        HelpCommand.class,
         HostCommands.ListDomains.class,
         SnapshotCommands.Create.class,
         SnapshotCommands.Delete.class,
@@ -87,15 +97,45 @@ public final class Xlsnap {
       return ExitCodes.of(e);
     });
     cli.setParameterExceptionHandler((e, args2) -> {
-      PrintWriter err = e.getCommandLine().getErr();
-      err.println("xlsnap " + e.getCommandLine().getCommandName() + ": " + oneLine(e));
-      err.println("try: xlsnap " + (e.getCommandLine().getParent() == null ? "" : e.getCommandLine().getCommandName()
-          + " ") + "--help");
+      CommandLine cmd = e.getCommandLine();
+      PrintWriter err = cmd.getErr();
+      boolean root = cmd.getParent() == null;
+      if (root && args2.length == 0) {
+        cmd.usage(err); // no arguments at all: what the command can do
+        err.flush();
+        return ExitCodes.USAGE;
+      }
+      err.println((root ? "xlsnap" : "xlsnap " + cmd.getCommandName()) + ": " + oneLine(e));
+      err.println("try: xlsnap " + (root ? "" : "help " + cmd.getCommandName()) + (root ? "help" : ""));
       err.flush();
       return ExitCodes.USAGE;
     });
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     return cli.execute(args);
+  }
+
+  /** The version of the build, from the jar's manifest or, on a class path of directories, a built resource. */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"xlsnap " + version()};
+    }
+
+    static String version() {
+      String v = Xlsnap.class.getPackage().getImplementationVersion();
+      if (v != null) {
+        return v;
+      }
+      try (java.io.InputStream in = Xlsnap.class.getResourceAsStream("version.properties")) {
+        java.util.Properties p = new java.util.Properties();
+        if (in != null) {
+          p.load(in);
+        }
+        return p.getProperty("version", "unknown");
+      } catch (java.io.IOException e) {
+        return "unknown";
+      }
+    }
   }
 
   private static String oneLine(Throwable e) {
@@ -104,7 +144,7 @@ public final class Xlsnap {
       m = e.getClass().getSimpleName();
     }
     if (!(e instanceof XlsnapException) && !(e instanceof ExitCodes.UsageException)
-        && !(e instanceof CommandLine.ParameterException)) {
+        && !(e instanceof ExitCodes.NotFoundException) && !(e instanceof CommandLine.ParameterException)) {
       m = e.getClass().getSimpleName() + ": " + m;
     }
     return m.replace('\n', ' ');

@@ -223,6 +223,41 @@ class CliTest {
   }
 
   @Test
+  void helpVersionAndUsageAsOperatorsExpect() throws Exception {
+    Result none = xlsnap();
+    assertThat(none.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(none.err()).startsWith("Usage: xlsnap ").contains("Exit codes:").doesNotContain("xlsnap xlsnap");
+    Result help = xlsnap("help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("snapshot-create").contains("Exit codes:")
+        .contains("4   refused: a risky revert without --force");
+    Result helpCreate = xlsnap("help", "snapshot-create");
+    assertThat(helpCreate.code()).isZero();
+    assertThat(helpCreate.out()).startsWith("Usage: xlsnap snapshot-create").contains("<cfgfile>");
+    Result version = xlsnap("--version");
+    assertThat(version.out().trim()).matches("xlsnap \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+    Result bogus = xlsnap("bogus");
+    assertThat(bogus.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bogus.err()).startsWith("xlsnap: ").doesNotContain("xlsnap xlsnap");
+  }
+
+  @Test
+  void listFilterGroupsAreUnionsCurrentIsAnErrorEitherWayAndSimUrisNeedThreeSlashes() throws Exception {
+    expect(on("snapshot-current", "web"), ExitCodes.NOT_FOUND, "domain web has no current snapshot");
+    expect(on("snapshot-current", "web", "--json"), ExitCodes.NOT_FOUND, "domain web has no current snapshot");
+    ok("snapshot-create", "web", "--name", "int"); // both disks qcow2: internal
+    Path cfg = dir.resolve("ext.cfg");
+    Files.writeString(cfg, "name=\"ext\"\ndisks=['xvda,1,qcow2," + dir.resolve("ext-xvda.qcow2") + "']\n");
+    ok("snapshot-create", "web", cfg.toString());
+    assertThat(ok("snapshot-list", "web", "--name", "--internal").lines()).containsExactly("int");
+    assertThat(ok("snapshot-list", "web", "--name", "--external").lines()).containsExactly("ext");
+    assertThat(ok("snapshot-list", "web", "--name", "--internal", "--external").lines()).containsExactly("int", "ext");
+    assertThat(ok("snapshot-list", "web", "--tree", "--from", "int", "--descendants").out()).contains("int").contains("+- ext");
+    assertThat(ok("snapshot-current", "web").out().trim()).isEqualTo("ext");
+    expect(xlsnap("--connect", "sim://tmp/x", "list"), ExitCodes.USAGE, "write sim:///tmp/x (three slashes)");
+  }
+
+  @Test
   void namesStartingWithADashAreRefused() throws Exception {
     expect(on("snapshot-create", "web", "--name=-x"), ExitCodes.USAGE, "starts with '-'");
     assertThat(ok("snapshot-list", "web", "--name").out()).isEmpty();
