@@ -102,6 +102,12 @@ public final class Libxl {
         loadFailure = new LibxlUnavailableException(NativeLibraries.LIBXENLIGHT,
             debianPackage(NativeLibraries.LIBXENLIGHT), 0, String.valueOf(e.getMessage()));
         throw loadFailure;
+      } catch (LinkageError | RuntimeException e) {
+        // JNR-FFI itself cannot run (a class missing from the class or module path, a denied access):
+        // the backend is unavailable, said as such, so that isAvailable() answers rather than throws
+        loadFailure = new LibxlUnavailableException("JNR-FFI", "the jnr-ffi jar and its dependencies", 0,
+            e.getClass().getSimpleName() + ": " + e.getMessage());
+        throw loadFailure;
       }
     }
   }
