@@ -6,8 +6,10 @@ import static java.util.Objects.requireNonNull;
 import io.github.xlsnap.core.disk.DiskImages;
 import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.internal.Intent;
+import io.github.xlsnap.core.internal.PrivateFiles;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +67,7 @@ public final class SnapshotManager {
   private final CreateOperation creates;
   private final DeleteOperation deletes;
   private final RevertOperation reverts;
+  private final OperationContext cx;
 
   private SnapshotManager(Builder b) {
     this.hypervisor = b.hypervisor;
@@ -75,6 +78,7 @@ public final class SnapshotManager {
     this.creates = new CreateOperation(cx);
     this.deletes = new DeleteOperation(cx);
     this.reverts = new RevertOperation(cx);
+    this.cx = cx;
   }
 
   /**
@@ -579,7 +583,7 @@ public final class SnapshotManager {
     requireNonNull(guard, "guard");
     withDomain(domain, info -> {
       if (guard == Guard.ENFORCE) {
-        checkGuard(new DomainSelector.ByUuid(info.ref().uuid()), GuardedOperation.DESTROY);
+        refuseWithSnapshots(info.ref(), GuardedOperation.DESTROY);
       }
       hypervisor.destroy(info.ref());
       return null;
@@ -597,14 +601,66 @@ public final class SnapshotManager {
     requireNonNull(guard, "guard");
     withDomain(domain, info -> {
       if (guard == Guard.ENFORCE) {
-        checkGuard(new DomainSelector.ByUuid(info.ref().uuid()), GuardedOperation.SHUTDOWN);
+        refuseWithSnapshots(info.ref(), GuardedOperation.SHUTDOWN);
       }
       hypervisor.shutdown(info.ref());
       return null;
     });
   }
 
-  /** Whether {@link #destroyDomain} and {@link #shutdownDomain} honour the snapshot guard. */
+  /**
+   * Saves a domain, as {@code xl save}: its memory is written to {@code file} (the backend's image,
+   * which for libxl is what {@code xl restore} reads), made durable, and the domain is destroyed; if
+   * it has no snapshots or the guard is overridden. A failure before the domain is destroyed resumes
+   * it and removes the file.
+   *
+   * @param domain a running or paused domain
+   * @param file the image to write; it must not exist (mode 0600)
+   * @param guard {@link Guard#ENFORCE} to refuse a domain with snapshots
+   * @throws DomainHasSnapshotsException if it has snapshots and the guard is enforced
+   * @throws InvalidSnapshotSpecException if {@code file} exists
+   */
+  public void saveDomain(DomainSelector domain, Path file, Guard guard) {
+    requireNonNull(file, "file");
+    requireNonNull(guard, "guard");
+    withDomain(domain, info -> {
+      if (guard == Guard.ENFORCE) {
+        refuseWithSnapshots(info.ref(), GuardedOperation.SAVE);
+      }
+      DomainRef ref = info.ref();
+      OperationContext.createMemoryFile(file, "file");
+      boolean saved = false;
+      try {
+        cx.checkpoint(ref, file, io.github.xlsnap.core.spi.CheckpointMode.STOPPED);
+        saved = true;
+        hypervisor.destroy(ref);
+      } catch (RuntimeException | Error e) {
+        if (!saved) {
+          PrivateFiles.deleteIfExists(file);
+        } else {
+          try {
+            hypervisor.resume(ref);
+            PrivateFiles.deleteIfExists(file);
+          } catch (RuntimeException r) {
+            e.addSuppressed(r); // the image stays: it holds the domain's memory
+          }
+        }
+        throw e;
+      }
+      LOG.info("saved {} to {} and destroyed it", ref, file);
+      return null;
+    });
+  }
+
+  /** The guard, naming the domain by its name. */
+  private void refuseWithSnapshots(DomainRef ref, GuardedOperation operation) {
+    SnapshotTree tree = store.load(ref.uuid()).tree();
+    if (!tree.isEmpty()) {
+      throw new DomainHasSnapshotsException(ref.name(), operation, tree.topologicalOrder());
+    }
+  }
+
+  /** Whether {@link #destroyDomain}, {@link #shutdownDomain} and {@link #saveDomain} honour the snapshot guard. */
   public enum Guard {
     /** Refuse a domain that has snapshots. */
     ENFORCE,

@@ -663,6 +663,32 @@ class SnapshotManagerTest {
   }
 
   @Test
+  void saveWritesTheMemoryImageAndDestroysUnderTheGuardAndAFailedSaveResumesTheDomain() throws Exception {
+    manager.create(vm, CreateSpec.builder().name("a").build());
+    Path image = dir.resolve("vm1.save");
+    assertThatThrownBy(() -> manager.saveDomain(vm, image, SnapshotManager.Guard.ENFORCE))
+        .isInstanceOfSatisfying(DomainHasSnapshotsException.class,
+            e -> assertThat(e.operation()).isEqualTo(GuardedOperation.SAVE))
+        .hasMessageContaining("refusing to save domain vm1");
+    assertThat(image).doesNotExist();
+
+    guestWrites("saved");
+    host.injectFault(io.github.xlsnap.core.sim.SimFault.DESTROY);
+    assertThatThrownBy(() -> manager.saveDomain(vm, image, SnapshotManager.Guard.OVERRIDE))
+        .isInstanceOf(HypervisorException.class);
+    assertThat(host.info(ref()).state().running()).as("resumed after the failed save").isTrue();
+    assertThat(image).doesNotExist();
+    assertThat(memory()).isEqualTo("saved");
+
+    manager.saveDomain(vm, image, SnapshotManager.Guard.OVERRIDE);
+    assertThat(host.find(vm)).isEmpty();
+    assertThat(image).isNotEmptyFile();
+    assertThat(Files.getPosixFilePermissions(image)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThatThrownBy(() -> manager.saveDomain(vm, image, SnapshotManager.Guard.OVERRIDE))
+        .isInstanceOf(DomainNotFoundException.class);
+  }
+
+  @Test
   void deleteWorksByUuidAfterTheDomainIsGone() {
     UUID uuid = ref().uuid();
     Snapshot s = manager.create(vm, CreateSpec.builder().name("a").build());

@@ -42,7 +42,7 @@ public final class ExitCodes {
         || e instanceof ConfigFileUnreadableException) {
       return USAGE;
     }
-    if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException
+    if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException || e instanceof RefusedException
         || e instanceof SnapshotExistsException || e instanceof DomainStateException) {
       return REFUSED;
     }
@@ -60,6 +60,21 @@ public final class ExitCodes {
      */
     public NotFoundException(String message) {
       super(message);
+    }
+  }
+
+  /** A refusal the command words for operators (naming the option that overrides it). */
+  public static final class RefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param message why, in one line
+     * @param cause the refusal as the API threw it
+     */
+    public RefusedException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -208,7 +208,13 @@ final class SnapshotCommands {
     @Override
     void run(Session s) {
       RevertTarget t = target == null ? RevertTarget.AS_TAKEN : target.running ? RevertTarget.RUNNING : RevertTarget.PAUSED;
-      DomainRef ref = s.manager().revert(selector(), snapshot, new RevertOptions(t, force));
+      DomainRef ref;
+      try {
+        ref = s.manager().revert(selector(), snapshot, new RevertOptions(t, force));
+      } catch (io.github.xlsnap.core.RiskyRevertException e) {
+        throw new ExitCodes.RefusedException(e.getMessage().replaceFirst("is risky and needs force:",
+            "is risky and needs --force:"), e);
+      }
       DomainState state = s.hypervisor.info(ref).state();
       // running or paused, as the revert asked; an idle guest is "blocked" to xl, but runs
       String how = state.paused() ? "paused" : state.isActive() ? "running" : state.word();

@@ -29,6 +29,9 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
         HelpCommand.class,
         HostCommands.ListDomains.class,
+        GuardCommands.Destroy.class,
+        GuardCommands.Shutdown.class,
+        GuardCommands.Save.class,
         SnapshotCommands.Create.class,
         SnapshotCommands.Delete.class,
         SnapshotCommands.Revert.class,
@@ -144,7 +147,8 @@ public final class Xlsnap {
       m = e.getClass().getSimpleName();
     }
     if (!(e instanceof XlsnapException) && !(e instanceof ExitCodes.UsageException)
-        && !(e instanceof ExitCodes.NotFoundException) && !(e instanceof CommandLine.ParameterException)) {
+        && !(e instanceof ExitCodes.NotFoundException) && !(e instanceof ExitCodes.RefusedException)
+        && !(e instanceof CommandLine.ParameterException)) {
       m = e.getClass().getSimpleName() + ": " + m;
     }
     return m.replace('\n', ' ');

@@ -186,7 +186,7 @@ class CliTest {
     ok("sim-write", "web", "--memory", "--pattern", "kept");
     ok("snapshot-create", "web", "--name", "a");
     Files.delete(host.resolve("snapshots").resolve(uuidOf("web")).resolve("a.memory"));
-    expect(on("snapshot-revert", "web", "a"), ExitCodes.REFUSED, "needs force");
+    expect(on("snapshot-revert", "web", "a"), ExitCodes.REFUSED, "needs --force");
     assertThat(ok("sim-read", "web", "--memory").out().trim()).isEqualTo("kept");
     ok("snapshot-revert", "web", "a", "--force");
     assertThat(ok("sim-read", "web", "--memory").out().trim()).isEmpty(); // booted from disk
@@ -255,6 +255,27 @@ class CliTest {
     assertThat(ok("snapshot-list", "web", "--tree", "--from", "int", "--descendants").out()).contains("int").contains("+- ext");
     assertThat(ok("snapshot-current", "web").out().trim()).isEqualTo("ext");
     expect(xlsnap("--connect", "sim://tmp/x", "list"), ExitCodes.USAGE, "write sim:///tmp/x (three slashes)");
+  }
+
+  @Test
+  void theGuardReachesOperatorsThroughDestroyShutdownAndSave() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    expect(on("destroy", "web"), ExitCodes.REFUSED, "refusing to destroy domain web: it has 1 snapshot(s) [a]");
+    expect(on("shutdown", "web"), ExitCodes.REFUSED, "override the guard with --force");
+    Path image = dir.resolve("web.save");
+    expect(on("save", "web", image.toString()), ExitCodes.REFUSED, "refusing to save domain web");
+    assertThat(image).doesNotExist();
+    assertThat(ok("list").out()).containsPattern("web\\s+1\\s+0\\s+1\\s+r-----");
+
+    ok("save", "db", dir.resolve("db.save").toString()); // no snapshots: no guard
+    assertThat(dir.resolve("db.save")).isNotEmptyFile();
+    assertThat(ok("list").out()).doesNotContain("db ");
+    String uuid = uuidOf("web");
+    ok("save", "web", image.toString(), "--force");
+    assertThat(image).isNotEmptyFile();
+    assertThat(ok("list").out()).doesNotContain("web ");
+    // the snapshots are kept, reached by the domain's UUID
+    assertThat(ok("snapshot-list", uuid, "--name").lines()).containsExactly("a");
   }
 
   @Test
