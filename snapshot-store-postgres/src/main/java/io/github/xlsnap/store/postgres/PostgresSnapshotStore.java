@@ -464,7 +464,7 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     }
     List<Snapshot> snapshots = new ArrayList<>(rows.size());
     for (Row r : rows) {
-      List<Row> kids = childrenOf.getOrDefault(r.name(), List.of());
+      List<Row> kids = new ArrayList<>(childrenOf.getOrDefault(r.name(), List.of()));
       kids.sort((x, y) -> x.siblingOrd() != y.siblingOrd() ? Integer.compare(x.siblingOrd(), y.siblingOrd())
           : Integer.compare(x.ord(), y.ord()));
       List<String> children = kids.stream().map(Row::name).toList();
@@ -962,6 +962,10 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     try {
       c = direct.getConnection();
     } catch (SQLException e) {
+      if (interrupted(e)) {
+        Thread.currentThread().interrupt();
+        throw new OperationCancelledException("interrupted while connecting to take the lease on domain " + domain, e);
+      }
       throw SqlErrors.translate(operation, jdbcUrl, rows, e);
     }
     boolean done = false;
@@ -1025,6 +1029,19 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
         }
       }
     }
+  }
+
+  /** Tells whether an error of the driver reports an interrupt of this thread (pgjdbc's connect does). */
+  private static boolean interrupted(SQLException e) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Who holds a domain's lease, as recorded when it was taken. */
