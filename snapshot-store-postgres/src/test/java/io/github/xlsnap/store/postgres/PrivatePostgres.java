@@ -53,6 +53,14 @@ final class PrivatePostgres {
     return instance;
   }
 
+  /**
+   * Starts another server of its own, for a test that stops and restarts it ({@link #stop},
+   * {@link #startAgain}); it is deleted when the JVM exits.
+   */
+  static PrivatePostgres startDedicated() {
+    return start();
+  }
+
   private static PrivatePostgres start() {
     if (!Files.isExecutable(BIN.resolve("initdb")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
       throw new IllegalStateException("PostgreSQL 15 is not installed: " + BIN.resolve("initdb") + " and pg_ctl are "
@@ -151,6 +159,20 @@ final class PrivatePostgres {
     } catch (IOException e) {
       System.err.println("cannot delete " + dir + ": " + e);
     }
+  }
+
+  /** Stops the server as an administrator would ({@code pg_ctl stop -m fast}: sessions are ended). */
+  void stop() throws IOException {
+    run(List.of(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"),
+        asPostgresUser);
+  }
+
+  /** Starts the stopped server again, on the same port. */
+  void startAgain() throws IOException {
+    run(List.of(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "60", "-l",
+        dir.resolve("server.log").toString(), "-o", "-p " + port + " -k " + dir.resolve("sock")
+            + " -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off", "start"),
+        asPostgresUser);
   }
 
   /** The server's TCP port on 127.0.0.1. */
