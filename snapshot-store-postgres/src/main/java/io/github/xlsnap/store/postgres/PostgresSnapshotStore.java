@@ -80,7 +80,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Shared storage.</b> {@link #dataDirectory} (memory images) is under the
  * {@linkplain Builder#dataRoot data root}, which must be storage that every host of the pool sees at
  * the same path (NFS, a cluster file system), as the domains' disk images must be for a domain to
- * move: a snapshot's memory image written on one host is read by a revert on another.
+ * move: a snapshot's memory image written on one host is read by a revert on another. The store
+ * checks what it can on open: the first store on the database leaves a random marker in its data root
+ * and in the database, and a host whose data root lacks it is warned ({@link #dataRootProblem()}).
  *
  * <p><b>Errors</b> are typed and name the JDBC URL without its password: {@link DatabaseUnreachableException},
  * {@link DatabaseAuthenticationException}, {@link DatabaseReadOnlyException}, {@link SchemaVersionException},
@@ -107,9 +109,11 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
   private final ConcurrentMap<UUID, HeldLease> held = new ConcurrentHashMap<>();
   private final Set<HeldLease> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Optional<String> dataRootProblem;
 
   private PostgresSnapshotStore(Builder b, String redacted, PGSimpleDataSource direct, HikariDataSource pool,
-      UnaryOperator<Connection> wrap) {
+      UnaryOperator<Connection> wrap, Optional<String> dataRootProblem) {
+    this.dataRootProblem = dataRootProblem;
     this.jdbcUrl = redacted;
     this.schema = b.schema;
     this.q = '"' + b.schema + '"';
@@ -324,11 +328,7 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     } catch (SQLException e) {
       throw SqlErrors.translate(operation, redacted, null, e);
     }
-    try {
-      Files.createDirectories(b.dataRoot);
-    } catch (IOException e) {
-      throw new XlsnapIOException("create the data root", b.dataRoot, e);
-    }
+    Optional<String> dataRootProblem = checkDataRoot(ds, b, redacted);
     HikariConfig cfg = new HikariConfig();
     cfg.setDataSource(ds);
     cfg.setPoolName("xlsnap-" + b.schema);
@@ -339,7 +339,82 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     cfg.setAutoCommit(true);
     HikariDataSource pool = new HikariDataSource(cfg);
     LOG.debug("opened the snapshot store {} schema {} as host {}", redacted, b.schema, b.hostId);
-    return new PostgresSnapshotStore(b, redacted, ds, pool, wrap);
+    return new PostgresSnapshotStore(b, redacted, ds, pool, wrap, dataRootProblem);
+  }
+
+  /** The file in the data root that tells the pool's shared storage from a directory of one host. */
+  static final String MARKER = ".xlsnap-pool-marker";
+
+  /**
+   * Creates the data root if missing and checks, where it can, that it is the pool's shared storage:
+   * the first store opened on the schema writes a random marker both into the data root and into the
+   * database ({@code pool_settings}); a store whose data root lacks that marker, or holds another, is
+   * on a directory the other hosts do not see. Serialized with migrations by their advisory lock.
+   */
+  private static Optional<String> checkDataRoot(PGSimpleDataSource ds, Builder b, String redacted) {
+    Path root = requireNonNull(b.dataRoot);
+    Path marker = root.resolve(MARKER);
+    String operation = "check the data root " + root + " against the pool (schema " + b.schema + ")";
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, Keys.of("migrate", b.schema, ""));
+        lock.execute();
+      }
+      Files.createDirectories(root);
+      String expected = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT value FROM \"" + b.schema
+          + "\".pool_settings WHERE key = 'data_root_marker'")) {
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            expected = rs.getString(1);
+          }
+        }
+      }
+      Optional<String> problem = Optional.empty();
+      if (expected == null) {
+        String token = UUID.randomUUID() + " written by host " + b.hostId + " at " + java.time.Instant.now();
+        Path tmp = root.resolve(MARKER + ".tmp");
+        Files.writeString(tmp, token + "\n", java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(tmp, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO \"" + b.schema
+            + "\".pool_settings (key, value) VALUES ('data_root_marker', ?)")) {
+          ps.setString(1, token);
+          ps.executeUpdate();
+        }
+      } else if (!Files.isRegularFile(marker)) {
+        problem = Optional.of("the data root " + root + " lacks the marker " + MARKER + " that the pool's first "
+            + "host wrote into its data root (" + expected + "): it is not the shared storage the other hosts of "
+            + redacted + " use, so snapshots taken here cannot be reverted elsewhere");
+      } else {
+        String found = Files.readString(marker, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (!found.equals(expected)) {
+          problem = Optional.of("the data root " + root + " holds the marker of another pool (" + found
+              + "), not this one's (" + expected + "): it is not the shared storage the other hosts of " + redacted
+              + " use");
+        }
+      }
+      c.commit();
+      problem.ifPresent(LOG::warn);
+      return problem;
+    } catch (SQLException e) {
+      throw SqlErrors.translate(operation, redacted, Path.of(b.schema, "pool_settings"), e);
+    } catch (IOException e) {
+      throw new XlsnapIOException("check the shared data root", marker, e);
+    }
+  }
+
+  /**
+   * Tells what is wrong with the {@linkplain Builder#dataRoot data root}, as far as the store could
+   * check when it opened: the first store opened on the database wrote a random marker into its data
+   * root and into the database; a data root that lacks it, or holds another, is not the storage the
+   * other hosts see (a local directory, or an unmounted share). Logged at WARN when opening.
+   *
+   * @return the problem, empty if the data root holds the pool's marker
+   */
+  public Optional<String> dataRootProblem() {
+    return dataRootProblem;
   }
 
   private static String defaultHostId() {

@@ -117,6 +117,17 @@ class TwoHostsTest {
     assertThat(storeA.loadIntent(VM_UUID)).isEmpty();
   }
 
+  @Test
+  void aHostWhoseDataRootIsNotTheSharedOneIsTold() {
+    assertThat(storeA.dataRootProblem()).isEmpty();
+    assertThat(storeB.dataRootProblem()).isEmpty();
+    try (PostgresSnapshotStore local = PostgresSnapshotStore.builder(storeA.jdbcUrl()).user(PrivatePostgres.SUPERUSER)
+        .password(PrivatePostgres.PASSWORD).dataRoot(dir.resolve("not-shared")).hostId("host-c").open()) {
+      assertThat(local.dataRootProblem()).hasValueSatisfying(p -> assertThat(p)
+          .contains(dir.resolve("not-shared").toString()).contains("not the shared storage"));
+    }
+  }
+
   /** Moves vm1 from host A to host B: its memory saved to shared storage on A, restored from it on B. */
   private void migrate() throws Exception {
     DomainRef onA = hostA.find(VM).orElseThrow().ref();

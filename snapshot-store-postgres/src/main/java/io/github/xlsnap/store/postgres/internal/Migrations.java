@@ -48,6 +48,9 @@ public final class Migrations {
         host_id text NOT NULL,
         backend_pid integer NOT NULL,
         since timestamptz NOT NULL DEFAULT now());
+      CREATE TABLE %1$s.pool_settings (
+        key text PRIMARY KEY,
+        value text NOT NULL);
       """);
 
   /** The newest schema version this code knows. */
