@@ -66,7 +66,11 @@ import org.slf4j.LoggerFactory;
  * insert and the domain row). A commit whose acknowledgement is lost (the connection broke) is settled
  * before the call returns or throws, as the SPI asks: the store reconnects and reads whether the
  * commit happened (each save writes a random token into the domain's row). Loads read one consistent
- * snapshot of the database ({@code REPEATABLE READ}) and never wait for a lease.
+ * snapshot of the database ({@code REPEATABLE READ}) and never wait for a lease. A store keeps the last
+ * metadata it read or saved of each of the 64 domains it used last, with the random token the save that
+ * wrote it left in the domain's row; a load or save that finds the same token in the row reuses it
+ * instead of reading every snapshot row again (rows changed by hand without a save are seen by another
+ * store instance, or after the domain's next save).
  *
  * <p><b>Leases</b> ({@link #lockDomain}) are PostgreSQL session-level advisory locks, each held on a
  * connection of its own (not from the pool), so a lease dies with its holder's session: a process
@@ -110,6 +114,26 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
   private final Set<HeldLease> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Optional<String> dataRootProblem;
+  /** The last metadata read or committed per domain, used while the domain row's save token is unchanged. */
+  private final Map<UUID, Cached> cache = java.util.Collections.synchronizedMap(new Lru());
+
+  /** A domain's metadata as of the save that wrote {@code token}. */
+  private record Cached(UUID token, DomainMetadata metadata) {}
+
+  /** The cache's map: the most recently used domains, {@value #CACHED_DOMAINS} at most. */
+  private static final class Lru extends java.util.LinkedHashMap<UUID, Cached> {
+    private static final long serialVersionUID = 1L;
+    private static final int CACHED_DOMAINS = 64;
+
+    Lru() {
+      super(16, 0.75f, true);
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<UUID, Cached> eldest) {
+      return size() > CACHED_DOMAINS;
+    }
+  }
 
   private PostgresSnapshotStore(Builder b, String redacted, PGSimpleDataSource direct, HikariDataSource pool,
       UnaryOperator<Connection> wrap, Optional<String> dataRootProblem) {
@@ -501,12 +525,18 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     Set<Path> owned = Set.of();
     Set<io.github.xlsnap.core.DeferredCleanup> deferred = Set.of();
     boolean found = false;
+    UUID token = null;
     try (PreparedStatement ps = c.prepareStatement("SELECT current_snapshot, owned_images::text, "
-        + "deferred_cleanups::text FROM " + q + ".domains WHERE uuid = ?")) {
+        + "deferred_cleanups::text, save_token FROM " + q + ".domains WHERE uuid = ?")) {
       ps.setObject(1, domain);
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
           found = true;
+          token = rs.getObject(4, UUID.class);
+          Cached cached = cache.get(domain);
+          if (cached != null && cached.token().equals(token)) {
+            return cached.metadata();
+          }
           current = Optional.ofNullable(rs.getString(1));
           try {
             owned = Codec.decodePaths(rs.getString(2));
@@ -550,7 +580,11 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
       }
     }
     try {
-      return new DomainMetadata(domain, snapshots, current, owned, deferred);
+      DomainMetadata md = new DomainMetadata(domain, snapshots, current, owned, deferred);
+      if (token != null) {
+        cache.put(domain, new Cached(token, md));
+      }
+      return md;
     } catch (IllegalArgumentException e) {
       throw new CorruptRowException(jdbcUrl, domainRows, "the rows do not form a valid snapshot tree: "
           + e.getMessage(), e);
@@ -611,9 +645,50 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
   // ---------------------------------------------------------------------------------------------
   // saving
 
-  /** A snapshot row to write. */
-  private record NewRow(String name, int ord, @Nullable String parent, int siblingOrd, OffsetDateTime created,
-      Snapshot snapshot, String doc, String md5) {}
+  /** A snapshot row to write; its document is encoded when first needed. */
+  private static final class NewRow {
+    final Snapshot snapshot;
+    final int ord;
+    final @Nullable String parent;
+    final int siblingOrd;
+    private @Nullable String doc;
+
+    NewRow(Snapshot snapshot, int ord, @Nullable String parent, int siblingOrd) {
+      this.snapshot = snapshot;
+      this.ord = ord;
+      this.parent = parent;
+      this.siblingOrd = siblingOrd;
+    }
+
+    String name() {
+      return snapshot.name();
+    }
+
+    String doc() {
+      if (doc == null) {
+        doc = Codec.encode(snapshot, null);
+      }
+      return doc;
+    }
+
+    boolean sameColumns(Stored s) {
+      return s.ord() == ord && Objects.equals(s.parent(), parent) && s.siblingOrd() == siblingOrd;
+    }
+  }
+
+  /** The rows of metadata: position, parent and position among the parent's children of each snapshot. */
+  private static List<NewRow> rowsOf(DomainMetadata metadata) {
+    Map<String, Snapshot> byName = new HashMap<>();
+    metadata.snapshots().forEach(s -> byName.put(s.name(), s));
+    List<NewRow> rows = new ArrayList<>(metadata.snapshots().size());
+    for (int i = 0; i < metadata.snapshots().size(); i++) {
+      Snapshot s = metadata.snapshots().get(i);
+      String parent = s.parent().orElse(null);
+      int sibling = parent == null ? 0 : Math.max(0, byName.get(parent).children().indexOf(s.name()));
+      rows.add(new NewRow(s, i, parent, sibling));
+    }
+    return rows;
+  }
 
   @Override
   public void save(DomainMetadata metadata) {
@@ -621,19 +696,10 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     UUID domain = metadata.domain();
     Path rows = rows("domains", domain);
     String operation = "save the metadata of domain " + domain;
-    List<NewRow> wanted = new ArrayList<>();
-    Map<String, Snapshot> byName = new HashMap<>();
-    metadata.snapshots().forEach(s -> byName.put(s.name(), s));
-    for (int i = 0; i < metadata.snapshots().size(); i++) {
-      Snapshot s = metadata.snapshots().get(i);
-      String parent = s.parent().orElse(null);
-      int sibling = parent == null ? 0 : Math.max(0, byName.get(parent).children().indexOf(s.name()));
-      String doc = Codec.encode(s, null);
-      wanted.add(new NewRow(s.name(), i, parent, sibling, OffsetDateTime.ofInstant(s.createTime(), ZoneOffset.UTC), s,
-          doc, Keys.md5(doc)));
-    }
+    List<NewRow> wanted = rowsOf(metadata);
     UUID token = UUID.randomUUID();
     HeldLease lease = leaseOfThisThread(domain);
+    Cached cached = cache.remove(domain); // put back once committed
     commit(operation, rows, domain, c -> {
       if (metadata.isEmpty()) {
         try (PreparedStatement del = c.prepareStatement("DELETE FROM " + q + ".snapshots WHERE domain = ?")) {
@@ -646,9 +712,14 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
         }
         return;
       }
+      // the snapshot rows first: they compare with the domain row's present token (the foreign keys are
+      // checked at the commit)
+      writeSnapshotRows(c, domain, wanted, cached);
       writeDomainRow(c, metadata, token);
-      writeSnapshotRows(c, domain, wanted);
     }, lease, () -> metadata.isEmpty() ? domainRowAbsent(domain) : tokenIs(domain, token));
+    if (!metadata.isEmpty()) {
+      cache.put(domain, new Cached(token, metadata));
+    }
   }
 
   private void writeDomainRow(Connection c, DomainMetadata md, UUID token) throws SQLException {
@@ -669,19 +740,23 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
   }
 
   /** What is stored of a snapshot row, to tell whether it changed. */
-  private record Stored(int ord, @Nullable String parent, int siblingOrd, String md5) {}
+  private record Stored(int ord, @Nullable String parent, int siblingOrd, @Nullable String md5,
+      @Nullable Snapshot snapshot) {}
 
-  private void writeSnapshotRows(Connection c, UUID domain, List<NewRow> wanted) throws SQLException {
+  /**
+   * Writes the snapshot rows that differ from the stored ones. What is stored is known from the cache
+   * if the domain row still has the cached save token (no other save came between: saves of a domain
+   * are serialized), else read (the MD5 of each document).
+   */
+  private void writeSnapshotRows(Connection c, UUID domain, List<NewRow> wanted, @Nullable Cached cached)
+      throws SQLException {
     Map<String, Stored> stored = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT name, ord, parent, sibling_ord, md5(doc) FROM " + q
-        + ".snapshots WHERE domain = ?")) {
-      ps.setObject(1, domain);
-      ps.setFetchSize(1000);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          stored.put(rs.getString(1), new Stored(rs.getInt(2), rs.getString(3), rs.getInt(4), rs.getString(5)));
-        }
+    if (cached != null && cached.token().equals(storedToken(c, domain))) {
+      for (NewRow r : rowsOf(cached.metadata())) {
+        stored.put(r.name(), new Stored(r.ord, r.parent, r.siblingOrd, null, r.snapshot));
       }
+    } else {
+      readStored(c, domain, stored);
     }
     Set<String> gone = new HashSet<>(stored.keySet());
     wanted.forEach(w -> gone.remove(w.name()));
@@ -692,21 +767,30 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
         ps.executeUpdate();
       }
     }
-    // documents that differ from ours: keep one that decodes to the same snapshot (written by another
-    // version, with fields this one does not know), else rewrite it keeping its unknown fields
-    List<String> differing = new ArrayList<>();
+    // rows that may have changed; of those stored, the documents are read: one that decodes to the same
+    // snapshot is kept (written by another version, with fields this one does not know), else it is
+    // rewritten keeping its unknown fields
+    List<NewRow> changed = new ArrayList<>();
+    List<String> existing = new ArrayList<>();
     for (NewRow w : wanted) {
       Stored s = stored.get(w.name());
-      if (s != null && !s.md5().equals(w.md5())) {
-        differing.add(w.name());
+      if (s == null) {
+        changed.add(w);
+        continue;
+      }
+      boolean sameDoc = s.snapshot() != null ? s.snapshot().equals(w.snapshot)
+          : Keys.md5(w.doc()).equals(s.md5());
+      if (!sameDoc || !w.sameColumns(s)) {
+        changed.add(w);
+        existing.add(w.name());
       }
     }
     Map<String, String> oldDocs = new HashMap<>();
-    if (!differing.isEmpty()) {
+    if (!existing.isEmpty()) {
       try (PreparedStatement ps = c.prepareStatement("SELECT name, doc FROM " + q
           + ".snapshots WHERE domain = ? AND name = ANY (?)")) {
         ps.setObject(1, domain);
-        ps.setArray(2, c.createArrayOf("text", differing.toArray()));
+        ps.setArray(2, c.createArrayOf("text", existing.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             oldDocs.put(rs.getString(1), rs.getString(2));
@@ -719,25 +803,19 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
         + "sibling_ord, create_time, doc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (domain, name) DO UPDATE SET "
         + "ord = EXCLUDED.ord, parent = EXCLUDED.parent, sibling_ord = EXCLUDED.sibling_ord, "
         + "create_time = EXCLUDED.create_time, doc = EXCLUDED.doc")) {
-      for (NewRow w : wanted) {
+      for (NewRow w : changed) {
         Stored s = stored.get(w.name());
-        String doc = w.doc();
-        if (s != null) {
-          String old = oldDocs.get(w.name());
-          if (old != null) {
-            doc = sameSnapshot(old, w) ? old : Codec.encode(w.snapshot(), old);
-          }
-          if (s.ord() == w.ord() && Objects.equals(s.parent(), w.parent()) && s.siblingOrd() == w.siblingOrd()
-              && (old == null || doc.equals(old))) {
-            continue; // unchanged
-          }
+        String old = oldDocs.get(w.name());
+        String doc = old == null ? w.doc() : sameSnapshot(old, w) ? old : Codec.encode(w.snapshot, old);
+        if (s != null && w.sameColumns(s) && doc.equals(old)) {
+          continue; // unchanged: only the children, which are not in the document, differed
         }
         ps.setObject(1, domain);
         ps.setString(2, w.name());
-        ps.setInt(3, w.ord());
-        ps.setString(4, w.parent());
-        ps.setInt(5, w.siblingOrd());
-        ps.setObject(6, w.created());
+        ps.setInt(3, w.ord);
+        ps.setString(4, w.parent);
+        ps.setInt(5, w.siblingOrd);
+        ps.setObject(6, OffsetDateTime.ofInstant(w.snapshot.createTime(), ZoneOffset.UTC));
         ps.setString(7, doc);
         ps.addBatch();
         batched++;
@@ -748,9 +826,31 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     }
   }
 
+  private @Nullable UUID storedToken(Connection c, UUID domain) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT save_token FROM " + q + ".domains WHERE uuid = ?")) {
+      ps.setObject(1, domain);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getObject(1, UUID.class) : null;
+      }
+    }
+  }
+
+  private void readStored(Connection c, UUID domain, Map<String, Stored> stored) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, ord, parent, sibling_ord, md5(doc) FROM " + q
+        + ".snapshots WHERE domain = ?")) {
+      ps.setObject(1, domain);
+      ps.setFetchSize(1000);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          stored.put(rs.getString(1), new Stored(rs.getInt(2), rs.getString(3), rs.getInt(4), rs.getString(5), null));
+        }
+      }
+    }
+  }
+
   private static boolean sameSnapshot(String oldDoc, NewRow w) {
     try {
-      return Codec.decode(oldDoc, w.name(), w.snapshot().parent(), w.snapshot().children()).equals(w.snapshot());
+      return Codec.decode(oldDoc, w.name(), w.snapshot.parent(), w.snapshot.children()).equals(w.snapshot);
     } catch (BadRowException e) {
       return false;
     }
