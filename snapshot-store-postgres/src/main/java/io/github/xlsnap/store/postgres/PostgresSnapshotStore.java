@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  * store instance, or after the domain's next save).
  *
  * <p><b>Leases</b> ({@link #lockDomain}) are PostgreSQL session-level advisory locks, each held on a
- * connection of its own (not from the pool), so a lease dies with its holder's session: a process
+ * connection of its own (not from the pool; the session of a released lease, which then holds no lock,
+ * is kept for the next), so a lease dies with its holder's session: a process
  * killed, or a host cut off once the server notices (TCP keepalive). Taking a lease raises the domain's
  * <em>fencing epoch</em>; a save or intent made under a lease checks, in its transaction, that the
  * epoch is still the lease's and its session still holds the lock, so a holder whose session ended
@@ -112,6 +113,11 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
   private final UnaryOperator<Connection> wrap;
   private final ConcurrentMap<UUID, HeldLease> held = new ConcurrentHashMap<>();
   private final Set<HeldLease> open = ConcurrentHashMap.newKeySet();
+  /** Sessions of released leases, holding no lock, for the next leases. */
+  private final java.util.concurrent.BlockingDeque<Connection> idleLeaseConnections =
+      new java.util.concurrent.LinkedBlockingDeque<>();
+  /** How many sessions of released leases are kept. */
+  private static final int IDLE_LEASE_CONNECTIONS = 4;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Optional<String> dataRootProblem;
   /** The last metadata read or committed per domain, used while the domain row's save token is unchanged. */
@@ -1077,16 +1083,25 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
       }
       held.remove(domain, this);
       open.remove(this);
+      boolean unlocked = false;
       try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
         ps.setLong(1, key);
-        ps.execute();
+        try (ResultSet rs = ps.executeQuery()) {
+          unlocked = rs.next() && rs.getBoolean(1);
+        }
       } catch (SQLException e) {
         LOG.debug("unlocking domain {} failed; closing its session releases it", domain, e);
       }
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        LOG.debug("closing the lease connection of domain {} failed", domain, e);
+      // a session that released its one lock holds nothing: kept for the next lease (connecting costs
+      // an authentication); any other is closed, which releases whatever it holds
+      if (!unlocked || closed.get() || !idleLeaseConnections.offerFirst(connection)
+          || idleLeaseConnections.size() > IDLE_LEASE_CONNECTIONS) {
+        idleLeaseConnections.remove(connection);
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          LOG.debug("closing the lease connection of domain {} failed", domain, e);
+        }
       }
     }
 
@@ -1135,7 +1150,7 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     long deadline = start + timeout.toNanos();
     Connection c;
     try {
-      c = direct.getConnection();
+      c = leaseConnection();
     } catch (SQLException e) {
       if (interrupted(e)) {
         Thread.currentThread().interrupt();
@@ -1206,6 +1221,25 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     }
   }
 
+  /** A session for a lease: a released lease's that still answers, else a new one. */
+  private Connection leaseConnection() throws SQLException {
+    for (Connection idle; (idle = idleLeaseConnections.pollFirst()) != null; ) {
+      try {
+        if (idle.isValid(2)) {
+          return idle;
+        }
+      } catch (SQLException e) {
+        LOG.debug("a kept lease session is unusable", e);
+      }
+      try {
+        idle.close();
+      } catch (SQLException e) {
+        LOG.debug("closing a kept lease session failed", e);
+      }
+    }
+    return direct.getConnection();
+  }
+
   /** Tells whether an error of the driver reports an interrupt of this thread (pgjdbc's connect does). */
   private static boolean interrupted(SQLException e) {
     if (Thread.currentThread().isInterrupted()) {
@@ -1265,6 +1299,13 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     }
     for (HeldLease lease : List.copyOf(open)) {
       lease.close();
+    }
+    for (Connection idle; (idle = idleLeaseConnections.pollFirst()) != null; ) {
+      try {
+        idle.close();
+      } catch (SQLException e) {
+        LOG.debug("closing a kept lease session failed", e);
+      }
     }
     pool.close();
   }
