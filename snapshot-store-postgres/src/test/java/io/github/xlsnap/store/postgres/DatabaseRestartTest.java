@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * save fails typed and commits nothing, loads fail typed while it is down, and once it is back the
  * store works again, nothing lost; the old lease, whose session the stop ended, can no longer commit.
  */
+@SuppressWarnings("try") // leases held by try-with-resources for their scope
 class DatabaseRestartTest {
   private static final UUID DOMAIN = UUID.fromString("c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f");
 

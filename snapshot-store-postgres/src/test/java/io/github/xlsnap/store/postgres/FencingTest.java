@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its process killed): the lease frees, another host takes it within a bounded time, and the first
  * holder's late commits are refused typed, changing nothing.
  */
+@SuppressWarnings("try") // leases held by try-with-resources for their scope
 class FencingTest {
   private static final UUID DOMAIN = UUID.fromString("f3e2d1c0-b9a8-4765-8432-10fedcba9876");
 

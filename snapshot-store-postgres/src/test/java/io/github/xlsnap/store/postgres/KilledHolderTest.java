@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A lease holder killed with SIGKILL: its lease frees as its session ends, another host takes the
  * domain within a bounded time and finds the dead holder's intent, naming its host, to take over.
  */
+@SuppressWarnings("try") // leases held by try-with-resources for their scope
 class KilledHolderTest {
   private static final UUID DOMAIN = UUID.fromString("d4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70");
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dxlsnap.bench=true} and prints its figures.
  */
 @EnabledIfSystemProperty(named = "xlsnap.bench", matches = "true")
+@SuppressWarnings("try") // leases held by try-with-resources for their scope
 class PostgresStoreBenchmark {
   private static final int SNAPSHOTS = 10_000;
   private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");

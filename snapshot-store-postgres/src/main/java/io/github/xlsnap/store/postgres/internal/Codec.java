@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -99,8 +98,7 @@ public final class Codec {
       try {
         JsonNode old = MAPPER.readTree(previous);
         if (old instanceof ObjectNode on) {
-          for (Iterator<Map.Entry<String, JsonNode>> it = on.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+          for (Map.Entry<String, JsonNode> e : on.properties()) {
             if (!KNOWN.contains(e.getKey())) {
               o.set(e.getKey(), e.getValue());
             }
