@@ -5,7 +5,9 @@
 #   scripts/require-tools.sh test   also libxenlight and libxlutil with their headers (libxen-dev) and
 #                                   gcc, for libxl-binding's layout check and cfg-parser's
 #                                   differential test, Xen's example configs (xen-utils-common), and
-#                                   QEMU (qemu-system-x86) for libxl-binding's QMP tests
+#                                   QEMU (qemu-system-x86) for libxl-binding's QMP tests, and
+#                                   PostgreSQL 15 (postgresql-15), whose server snapshot-store-postgres's
+#                                   tests start privately
 set -euo pipefail
 mode=${1:-test}
 
@@ -19,6 +21,7 @@ if [ "$mode" = test ]; then
   command -v gcc >/dev/null 2>&1 || missing+=(gcc)
   [ -f /etc/xen/xlexample.hvm ] || missing+=(xen-utils-common)
   command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
