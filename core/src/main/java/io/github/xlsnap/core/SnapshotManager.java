@@ -428,6 +428,12 @@ public final class SnapshotManager {
   public List<Recovery> recoverAll() {
     List<Recovery> out = new ArrayList<>();
     for (UUID d : store.domains()) {
+      Optional<String> foreign = store.foreignIntentHost(d);
+      if (foreign.isPresent()) {
+        // neither waited for nor recovered here: the host the domain ran on does it (see recover)
+        LOG.info("domain {}: its interrupted operation was recorded by host {}, which recovers it", d, foreign.get());
+        continue;
+      }
       if (store.loadIntent(d).isPresent()) {
         try {
           recover(d).ifPresent(out::add);
@@ -446,6 +452,13 @@ public final class SnapshotManager {
     Optional<String> text = store.loadIntent(uuid);
     if (text.isEmpty()) {
       return Optional.empty();
+    }
+    Optional<String> foreign = store.foreignIntentHost(uuid);
+    if (foreign.isPresent()) {
+      throw new RecoveryFailedException(uuid, "operation", text.get(), new XlsnapException("it was recorded by host "
+          + foreign.get() + ", where the domain ran; only that host's hypervisor sees the domain (from here it "
+          + "looks gone, its images unused), so the next xlsnap operation there recovers it; if that host is gone "
+          + "for good, check the domain's images and memory images by hand"));
     }
     Intent intent;
     try {

@@ -13,6 +13,7 @@ import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import io.github.xlsnap.core.testing.ForwardingSnapshotStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -193,6 +194,36 @@ class ManagerDataSafetyTest {
     assertThat(manager.abandon(uuid)).contains(record);
     assertThat(manager.abandon(uuid)).isEmpty();
     assertThat(manager.create(vm, CreateSpec.builder().name("s").build()).name()).isEqualTo("s");
+  }
+
+  @Test
+  void anInterruptedOperationAnotherHostRecordedIsNeitherRecoveredNorWaitedForHere() throws Exception {
+    // a pool-wide store: the record is host-b's, where the domain ran; here it may look gone
+    SnapshotStore pool = new ForwardingSnapshotStore(memoryStore) {
+      @Override
+      public Optional<String> foreignIntentHost(UUID domain) {
+        return delegate.loadIntent(domain).map(i -> "host-b");
+      }
+    };
+    SnapshotManager manager = manager(pool).build();
+    manager.create(vm, CreateSpec.builder().name("s").build());
+    UUID uuid = ref().uuid();
+    Path rollback = dir.resolve("rollback.memory");
+    Files.writeString(rollback, "host-b's rollback image");
+    String record = new io.github.xlsnap.core.internal.Intent.Revert("s", 7, false, List.of(rollback), List.of(),
+        java.util.Map.of(), Optional.of(rollback), sim.configuration(ref()),
+        io.github.xlsnap.core.internal.Intent.Revert.Phase.FORWARD).encode();
+    memoryStore.saveIntent(uuid, Optional.of(record));
+
+    assertThat(manager.recoverAll()).isEmpty();
+    assertThatThrownBy(() -> manager.recover(uuid)).isInstanceOf(RecoveryFailedException.class)
+        .hasMessageContaining("recorded by host host-b");
+    assertThatThrownBy(() -> manager.create(vm, CreateSpec.builder().name("t").build()))
+        .isInstanceOf(RecoveryFailedException.class).hasMessageContaining("host-b");
+    assertThat(rollback).hasContent("host-b's rollback image");
+    assertThat(memoryStore.loadIntent(uuid)).contains(record);
+    assertThat(sim.info(ref()).state().running()).isTrue();
+    assertThat(manager.list(vm, ListQuery.all())).extracting(Snapshot::name).containsExactly("s");
   }
 
   @Test

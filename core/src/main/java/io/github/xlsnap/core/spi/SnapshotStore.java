@@ -110,6 +110,21 @@ public interface SnapshotStore {
     return Lease.NONE;
   }
 
+  /**
+   * Names the host that recorded the domain's pending intent, when that is another host than this
+   * store's: a store shared by several hosts (a pool) says so, because the recovery of an interrupted
+   * operation needs the hypervisor the domain ran on (libxl is per host; from here a domain that runs
+   * there looks gone, and its images unused). The manager then refuses to recover it, naming the host,
+   * and skips it in {@link io.github.xlsnap.core.SnapshotManager#recoverAll}. The default, for a store
+   * of one host, is empty.
+   *
+   * @param domain the domain's UUID
+   * @return the other host, empty if there is no pending intent or this host recorded it
+   */
+  default java.util.Optional<String> foreignIntentHost(UUID domain) {
+    return java.util.Optional.empty();
+  }
+
   /** A domain held by {@link #lockDomain}; {@link #close} releases it. Used by one thread. */
   @FunctionalInterface
   interface Lease extends AutoCloseable {

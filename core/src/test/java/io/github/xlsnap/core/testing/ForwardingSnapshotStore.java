@@ -60,4 +60,9 @@ public abstract class ForwardingSnapshotStore implements SnapshotStore {
   public Lease lockDomain(UUID domain, Duration timeout) {
     return delegate.lockDomain(domain, timeout);
   }
+
+  @Override
+  public java.util.Optional<String> foreignIntentHost(UUID domain) {
+    return delegate.foreignIntentHost(domain);
+  }
 }

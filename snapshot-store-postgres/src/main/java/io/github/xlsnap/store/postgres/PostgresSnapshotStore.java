@@ -630,6 +630,16 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     requireNonNull(domain, "domain");
     return intentColumn(domain, "host_id");
   }
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The host that recorded the pending intent ({@link #intentHost}) when it is not {@link #hostId()}.
+   */
+  @Override
+  public Optional<String> foreignIntentHost(UUID domain) {
+    return intentHost(domain).filter(h -> !h.equals(hostId));
+  }
+
 
   private Optional<String> intentColumn(UUID domain, String column) {
     try (Connection c = connection();

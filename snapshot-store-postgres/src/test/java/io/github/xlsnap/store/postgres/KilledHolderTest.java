@@ -60,6 +60,8 @@ class KilledHolderTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
         assertThat(survivor.loadIntent(DOMAIN)).contains("create s9 (by the process about to be killed)");
         assertThat(survivor.intentHost(DOMAIN)).contains("doomed-host-" + child.pid());
+        // the manager neither recovers nor waits for it here: only the domain's host sees the domain
+        assertThat(survivor.foreignIntentHost(DOMAIN)).contains("doomed-host-" + child.pid());
         assertThat(survivor.domains()).containsExactly(DOMAIN);
         survivor.saveIntent(DOMAIN, Optional.empty()); // taken over: nothing of the create was committed
       }
