@@ -16,9 +16,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -209,22 +214,71 @@ final class OperationContext {
    * look at. Failures cost disk space, not data: they are logged and reported.
    */
   void disposeGarbage(Set<Path> garbage, Set<Path> discardable, List<String> leftovers) {
+    // Top images first, their backing files after: an image kept must keep reading through its
+    // backing chain, so a backing file of a kept image stays where it is, neither deleted nor renamed.
+    Map<Path, Optional<Path>> backingOf = new HashMap<>();
     for (Path g : garbage) {
+      Optional<Path> backing = Optional.empty();
+      try {
+        if (java.nio.file.Files.exists(g)) {
+          backing = images.info(g).backingFile();
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("cannot read the backing file of {}", g, e);
+      }
+      backingOf.put(g, backing);
+    }
+    Set<Path> needed = new HashSet<>(); // backing files of images kept
+    for (Path g : topDown(garbage, backingOf)) {
+      if (needed.contains(g)) {
+        LOG.warn("kept image {}: an image kept before it reads through it", g);
+        leftovers.add("image " + g + " kept: the backing file of an image kept");
+        backingOf.get(g).ifPresent(needed::add);
+        continue;
+      }
       if (discardable.contains(g)) {
         bestEffort(leftovers, "image " + g, () -> PrivateFiles.deleteIfExists(g));
         continue;
       }
-      bestEffort(leftovers, "image " + g, () -> {
+      boolean[] kept = {false};
+      boolean done = bestEffort(leftovers, "image " + g, () -> {
         if (!java.nio.file.Files.exists(g) || !images.holdsDataOfItsOwn(g)) {
           PrivateFiles.deleteIfExists(g);
           return;
         }
-        Path kept = quarantine(g);
+        Path moved = quarantine(g);
+        kept[0] = true;
         LOG.warn("kept image {} as {}: no snapshot and no disk uses it any longer, but it holds data of its own, "
-            + "which may be a guest's writes since its last snapshot; delete it once it is known to be unneeded", g, kept);
-        leftovers.add("image " + g + " kept as " + kept + ": it holds data no snapshot captured");
+            + "which may be a guest's writes since its last snapshot; delete it once it is known to be unneeded", g, moved);
+        leftovers.add("image " + g + " kept as " + moved + ": it holds data no snapshot captured");
+      });
+      if (!done || kept[0]) {
+        backingOf.get(g).ifPresent(needed::add);
+      }
+    }
+  }
+
+  /** The images, each before its backing file when both are among them. */
+  private static List<Path> topDown(Set<Path> garbage, Map<Path, Optional<Path>> backingOf) {
+    Map<Path, Integer> above = new HashMap<>();
+    garbage.forEach(g -> above.put(g, 0));
+    for (Path g : garbage) {
+      backingOf.get(g).filter(above::containsKey).ifPresent(b -> above.merge(b, 1, Integer::sum));
+    }
+    List<Path> order = new ArrayList<>();
+    Deque<Path> ready = new ArrayDeque<>();
+    garbage.stream().sorted().filter(g -> above.get(g) == 0).forEach(ready::add);
+    while (!ready.isEmpty()) {
+      Path g = ready.pop();
+      order.add(g);
+      backingOf.get(g).filter(above::containsKey).ifPresent(b -> {
+        if (above.merge(b, -1, Integer::sum) == 0) {
+          ready.add(b);
+        }
       });
     }
+    garbage.stream().sorted().filter(g -> !order.contains(g)).forEach(order::add); // a cycle: no image has one
+    return order;
   }
 
   private Path quarantine(Path image) {

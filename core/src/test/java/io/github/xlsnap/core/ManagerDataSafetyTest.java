@@ -142,6 +142,32 @@ class ManagerDataSafetyTest {
   }
 
   @Test
+  void garbageCollectionKeepsTheBackingFileOfAnOverlayItKeepsInPlace() {
+    SnapshotManager manager = manager(memoryStore).build();
+    Snapshot s1 = manager.create(vm, CreateSpec.builder().name("s1").memory(false)
+        .disks(List.of(DiskSpec.external("xvda"))).build());
+    Path o1 = s1.disk("xvda").orElseThrow().overlay().orElseThrow();
+    guestWritesDisk("captured");
+    Snapshot s2 = manager.create(vm, CreateSpec.builder().name("s2").memory(false)
+        .disks(List.of(DiskSpec.external("xvda"))).build());
+    Path o2 = s2.disk("xvda").orElseThrow().overlay().orElseThrow();
+    sim.writeDisk(ref(), "xvda", 65536, Arrays.copyOf("precious".getBytes(UTF_8), 16));
+    recreateOnAnotherImage();
+
+    DeleteResult result = manager.delete(vm, "s1", DeleteMode.CHILDREN);
+
+    // o2 holds writes no snapshot captured: kept, and still readable through o1, kept where it was
+    Path kept = o2.resolveSibling(o2.getFileName() + ".xlsnap-quarantined");
+    assertThat(kept).exists();
+    assertThat(o1).exists();
+    assertThat(new String(images.read(kept, DiskFormat.QCOW2, 65536, 8), UTF_8)).isEqualTo("precious");
+    assertThat(new String(images.read(kept, DiskFormat.QCOW2, 0, 8), UTF_8)).isEqualTo("captured");
+    assertThat(result.leftovers()).anySatisfy(l -> assertThat(l).contains(kept.toString()))
+        .anySatisfy(l -> assertThat(l).contains(o1 + " kept: the backing file of an image kept"))
+        .noneSatisfy(l -> assertThat(l).contains("qemu-img failed"));
+  }
+
+  @Test
   void garbageCollectionDeletesAnOverlayNoGuestEverWroteTo() {
     SnapshotManager manager = manager(memoryStore).build();
     Snapshot s = manager.create(vm, CreateSpec.builder().name("s").memory(false)
