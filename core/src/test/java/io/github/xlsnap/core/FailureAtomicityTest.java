@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -406,6 +407,7 @@ class FailureAtomicityTest {
   }
 
   @TestFactory
+  @Tag("injected-failures") // run on the in-memory store only: see snapshot-store's pom
   Stream<DynamicTest> everyInjectedFailureIsRolledBack() {
     return scenarios().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> check(s)));
   }
