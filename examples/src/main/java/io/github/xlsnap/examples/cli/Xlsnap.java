@@ -59,9 +59,10 @@ public final class Xlsnap {
           + "a sim: host).")
   Path store;
 
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Log debug messages on stderr.")
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Log warnings and debug messages on stderr (by default only the one-line error).")
   void verbose(boolean on) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", on ? "debug" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", on ? "debug" : "error");
     System.setProperty(NATIVE_LOG, on ? "debug" : "off");
   }
 
@@ -89,7 +90,7 @@ public final class Xlsnap {
    */
   public static int run(String... args) {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
       System.setProperty(NATIVE_LOG, "off");
     }
     CommandLine cli = new CommandLine(new Xlsnap());
