@@ -311,11 +311,12 @@ final class LibxlContext implements AutoCloseable {
     });
   }
 
+  /** {@code libxl_domain_destroy}; it may run hotplug scripts, so it runs as {@link ChildFds#spawning}. */
   void destroy(int domid) {
-    call(() -> {
+    call(() -> ChildFds.PROCESS.spawning("libxl_domain_destroy", () -> {
       check("libxl_domain_destroy", xl.libxl_domain_destroy(ctx, domid, null), "cannot destroy domid " + domid);
       return null;
-    });
+    }));
   }
 
   /**
@@ -323,9 +324,11 @@ final class LibxlContext implements AutoCloseable {
    * than throwing, so that the caller can clean up before reporting. The caller restores the
    * interrupt status ({@link AsyncCall.Outcome#restoreInterrupt()}) after its cleanup, and must not
    * close {@code fd} unless the outcome is {@linkplain AsyncCall.Outcome#completed() completed}.
+   * libxl starts {@code libxl-save-helper}, so this runs as {@link ChildFds#spawning} until the end.
    */
   AsyncCall.Outcome suspend(int domid, int fd, int flags) {
-    return call(() -> async("libxl_domain_suspend", how -> xl.libxl_domain_suspend(ctx, domid, fd, flags, how)));
+    return call(() -> ChildFds.PROCESS.spawning("libxl_domain_suspend",
+        () -> async("libxl_domain_suspend", how -> xl.libxl_domain_suspend(ctx, domid, fd, flags, how))));
   }
 
   /**
@@ -477,15 +480,17 @@ final class LibxlContext implements AutoCloseable {
         domidSlot.putInt(0, Libxenlight.INVALID_DOMID);
         String function;
         AsyncCall.Outcome outcome;
+        // libxl starts QEMU (and libxl-save-helper for a restore): ChildFds.spawning until the end
         if (restoreFd < 0) {
           function = "libxl_domain_create_new";
-          outcome = async(function, how -> xl.libxl_domain_create_new(ctx, config, domidSlot, how, null));
+          outcome = ChildFds.PROCESS.spawning(function,
+              () -> async("libxl_domain_create_new", how -> xl.libxl_domain_create_new(ctx, config, domidSlot, how, null)));
         } else {
           function = "libxl_domain_create_restore";
           params.checkpointed_stream.set(0);
           params.stream_version.set(streamVersion);
-          outcome = async(function, how -> xl.libxl_domain_create_restore(ctx, config, domidSlot, restoreFd, -1,
-              paramsMemory, how, null));
+          outcome = ChildFds.PROCESS.spawning(function, () -> async("libxl_domain_create_restore",
+              how -> xl.libxl_domain_create_restore(ctx, config, domidSlot, restoreFd, -1, paramsMemory, how, null)));
         }
         if (!outcome.completed()) {
           release = false;
@@ -498,7 +503,7 @@ final class LibxlContext implements AutoCloseable {
           return domid;
         }
         String what = (restoreFd < 0 ? "cannot create the domain" : "cannot restore the domain")
-            + destroyAborted(outcome.rc(), domid);
+            + ChildFds.PROCESS.spawning("libxl_domain_destroy", () -> destroyAborted(outcome.rc(), domid));
         outcome.restoreInterrupt();
         throw failure(function, outcome, what);
       } finally {

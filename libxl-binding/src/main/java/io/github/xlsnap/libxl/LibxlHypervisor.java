@@ -77,6 +77,11 @@ import org.slf4j.LoggerFactory;
  * take each disk's image from QEMU. Other disks (raw, {@code phy}, images the kernel's blkback opens)
  * throw {@link UnsupportedDiskException}: while the domain exists some process or the kernel holds
  * them, and nothing could switch the domain to an overlay.
+ *
+ * <p><b>Descriptors.</b> The operations during which libxl starts processes (domain creation and
+ * restore, checkpoint, destroy) first mark every descriptor of the JVM close-on-exec and exclude this
+ * backend's QMP connections while they run, so that no QEMU or helper libxl starts inherits a
+ * descriptor of the application (see {@code ChildFds}).
  */
 public final class LibxlHypervisor implements Hypervisor {
   /** What {@link #backendName()} returns, and the backend of the configurations it produces. */
