@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 final class LibxlContext implements AutoCloseable {
   /** {@code sizeof(libxl_domain_config)} on 4.17 x86_64; the layout test checks it. */
   static final int DOMAIN_CONFIG_SIZE = 1288;
+  /** The userdata id under which libxl keeps a domain's configuration as JSON. */
+  static final String LIBXL_JSON = "libxl-json";
 
   private static final Logger LOG = LoggerFactory.getLogger(LibxlContext.class);
 
@@ -449,6 +451,72 @@ final class LibxlContext implements AutoCloseable {
         xl.libxl_domain_config_dispose(config);
         libc.free(config);
       }
+    });
+  }
+
+  /**
+   * libxl's stored configuration of a domain as libxl wrote it: the {@code libxl-json} userdata
+   * ({@code libxl_userdata_retrieve}), which {@code libxl_retrieve_domain_configuration} reads, and
+   * with it {@code xl}'s reboot, {@code xl save} and {@code xl migrate}.
+   *
+   * @param domid the domain
+   * @return the JSON
+   * @throws LibxlException if libxl cannot read it, or has none
+   */
+  String storedConfigurationJson(int domid) {
+    return call(() -> {
+      PointerByReference data = new PointerByReference();
+      IntByReference length = new IntByReference();
+      int rc = xl.libxl_userdata_retrieve(ctx, domid, LIBXL_JSON, data, length);
+      Pointer p = data.getValue();
+      try {
+        check("libxl_userdata_retrieve", rc, "cannot read libxl's stored configuration (userdata "
+            + LIBXL_JSON + ") of domid " + domid);
+        if (p == null || length.getValue() <= 0) {
+          throw new LibxlException("libxl_userdata_retrieve", LibxlError.INVAL.code(), errorName(LibxlError.INVAL.code()),
+              "domid " + domid + " has no stored configuration (userdata " + LIBXL_JSON + ")");
+        }
+        byte[] bytes = new byte[length.getValue()];
+        p.get(0, bytes, 0, bytes.length);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+          end--;
+        }
+        return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+      } finally {
+        if (p != null) {
+          libc.free(p);
+        }
+      }
+    });
+  }
+
+  /**
+   * Replaces libxl's stored configuration of a domain ({@code libxl_userdata_store} of
+   * {@code libxl-json}, NUL-terminated as libxl stores it), after checking that libxl parses it
+   * ({@code libxl_domain_config_from_json}). libxl takes its per-domain userdata lock for the store
+   * itself, but not across the read before it: see the callers.
+   *
+   * @param domid the domain
+   * @param json the configuration
+   * @throws LibxlException if libxl does not accept the JSON or cannot store it
+   */
+  void storeConfigurationJson(int domid, String json) {
+    call(() -> {
+      Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      xl.libxl_domain_config_init(config);
+      try {
+        check("libxl_domain_config_from_json", xl.libxl_domain_config_from_json(ctx, config, json),
+            "the configuration to store for domid " + domid + " is not valid libxl JSON");
+      } finally {
+        xl.libxl_domain_config_dispose(config);
+        libc.free(config);
+      }
+      byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] data = java.util.Arrays.copyOf(text, text.length + 1);
+      check("libxl_userdata_store", xl.libxl_userdata_store(ctx, domid, LIBXL_JSON, data, data.length),
+          "cannot store libxl's configuration (userdata " + LIBXL_JSON + ") of domid " + domid);
+      return null;
     });
   }
 
