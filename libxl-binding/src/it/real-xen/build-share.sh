@@ -55,6 +55,7 @@ mkdir -p /share/out/reports /tmp/xlsnap
 exec /share/jre/bin/java -Xmx300m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \\
   -Djava.io.tmpdir=/tmp -Dorg.slf4j.simpleLogger.showDateTime=true \\
   -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \\
+  -Dorg.slf4j.simpleLogger.log.io.github.xlsnap.libxl.ChildFds=debug \\
   -Dxlsnap.realxen.kernel=/boot/vmlinuz -Dxlsnap.realxen.ramdisk=/boot/domu.cpio.gz \\
   -Dxlsnap.realxen.scratch=/tmp/xlsnap -Dxlsnap.realxen.results=/share/out/scenarios.txt \\
   -jar /share/launcher.jar execute --disable-banner --disable-ansi-colors --details=flat --details-theme=ascii --include-engine=junit-jupiter \\

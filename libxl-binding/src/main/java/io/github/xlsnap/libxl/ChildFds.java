@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import jnr.ffi.LibraryLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this process's descriptors out of the processes libxl starts (QEMU, {@code libxl-save-helper},
@@ -28,6 +30,8 @@ import jnr.ffi.LibraryLoader;
  * (set in the real-Xen stage) aborts any child that inherits one.
  */
 final class ChildFds {
+  private static final Logger LOG = LoggerFactory.getLogger(ChildFds.class);
+
   /** The two kinds of work that exclude each other. */
   enum Kind {
     /** A libxl operation that may start processes. */
@@ -144,11 +148,13 @@ final class ChildFds {
    *
    * @param operation what it is done for, for the error message
    * @return how many descriptors were not marked before
-   * @throws HypervisorException if {@code /proc/self/fd} cannot be read or a descriptor cannot be marked
+   * @throws HypervisorException if {@code /proc/self/fd} cannot be read or a descriptor stays without the
+   *     flag (read back with {@code F_GETFD})
    */
   static int closeOnExecAll(String operation) {
     Libc libc = LibcHolder.LIBC;
     List<Integer> fds = new ArrayList<>();
+    int count = 0;
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
       for (Path p : dir) {
         String name = p.getFileName().toString();
@@ -160,7 +166,7 @@ final class ChildFds {
       throw new HypervisorException(operation, 0, "cannot list this process's descriptors in /proc/self/fd to mark "
           + "them close-on-exec before libxl starts a process", e);
     }
-    int marked = 0;
+    List<String> marked = new ArrayList<>();
     for (int fd : fds) {
       if (fd <= 2) {
         continue;
@@ -169,13 +175,29 @@ final class ChildFds {
       if (flags < 0 || (flags & Libc.FD_CLOEXEC) != 0) {
         continue; // closed since it was listed (the directory's own descriptor), or marked already
       }
-      if (libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC) != 0 && libc.fcntl(fd, Libc.F_GETFD, 0) >= 0) {
-        throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " close-on-exec (fcntl F_SETFD "
-            + "failed) before libxl starts a process", null);
+      libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+      int now = libc.fcntl(fd, Libc.F_GETFD, 0);
+      if (now >= 0 && (now & Libc.FD_CLOEXEC) == 0) {
+        throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " (" + target(fd)
+            + ") close-on-exec (fcntl F_SETFD) before libxl starts a process", null);
       }
-      marked++;
+      count++;
+      if (LOG.isDebugEnabled()) {
+        marked.add(fd + "=" + target(fd));
+      }
     }
-    return marked;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: marked close-on-exec: {}", operation, marked);
+    }
+    return count;
+  }
+
+  private static String target(int fd) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
   }
 
   /**
