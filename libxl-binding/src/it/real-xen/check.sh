@@ -24,7 +24,7 @@ perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(failure
 [ "$tests" -gt 0 ] && [ "$tests" -gt "$skipped" ] || { echo "real-xen: no test ran" >&2; exit 1; }
 # _LIBXL_DEBUG_EXEC_FDS=1 (run-tests.sh): a child of libxl that inherited a descriptor printed this and aborted
 # libxl itself clears close-on-exec on the stream it hands libxl-save-helper (libxl_save_callout.c: run_helper),
-# so the check reports that one too: the memory image or save file (*.memory, *.save) is allowed for that helper.
+# so the check reports that one too: the memory image or save file (*.memory, *.save, *.img) is allowed for that helper.
 # Tolerated, printed, and an open finding (NOTES-real-xen.md): in every libxl_domain_suspend the helper also inherits
 # one descriptor open to /dev/console (dom0's console, which is the helper's own stderr); xlsnap's marking right
 # before the call found no descriptor without close-on-exec, so it appears inside libxl's suspend path.
@@ -32,7 +32,7 @@ reports=$(grep -rh 'libxl: execing .* is open to' "$WORK/serial.log" "$OUT/logs"
 tolerated='execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /dev/console with flags'
 n=$(echo "$reports" | grep -Ec "$tolerated")
 [ "$n" -gt 0 ] && echo "real-xen: tolerated $n times (open finding): $(echo "$reports" | grep -E "$tolerated" | sort -u | head -1)"
-leaks=$(echo "$reports" | grep -Ev 'execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /[^ ]*\.(memory|save) with flags' \
+leaks=$(echo "$reports" | grep -Ev 'execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /[^ ]*\.(memory|save|img) with flags' \
   | grep -Ev "$tolerated" | grep -v '^$' | sort -u)
 if [ -n "$leaks" ]; then
   echo "real-xen: descriptors leaked into children of libxl:" >&2; echo "$leaks" | sed 's/^/  /' >&2; exit 1
