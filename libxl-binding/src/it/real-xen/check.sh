@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # real-xen stage, step 5: reads the JUnit XML reports that dom0 wrote to the share and fails unless
 # there are reports, some tests ran, and none failed. Prints every skipped test with its reason and the
-# scenario lines (downtime per snapshot) the tests wrote.
+# scenario lines (downtime per snapshot) the tests wrote. Fails too if a child of libxl reported an inherited
+# descriptor (_LIBXL_DEBUG_EXEC_FDS).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$HERE/../../../target/real-xen}
@@ -21,5 +22,23 @@ perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<skipped(
 perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(failure|error)(?: message="([^"]*)")?/g){print "  FAILED: $2.$1: ".substr($4,0,300)."\n"}' "${reports[@]}"
 [ -f "$OUT/scenarios.txt" ] && sed 's/^/  /' "$OUT/scenarios.txt"
 [ "$tests" -gt 0 ] && [ "$tests" -gt "$skipped" ] || { echo "real-xen: no test ran" >&2; exit 1; }
+# _LIBXL_DEBUG_EXEC_FDS=1 (run-tests.sh): a child of libxl that inherited a descriptor printed this and aborted
+# libxl itself clears close-on-exec on the stream it hands libxl-save-helper (libxl_save_callout.c: run_helper),
+# so the check reports that one too: the memory image or save file (*.memory, *.save, *.img) is allowed for that helper.
+# Tolerated, printed, and an open finding (NOTES-real-xen.md): in every libxl_domain_suspend the helper also inherits
+# one descriptor open to /dev/console (dom0's console, which is the helper's own stderr); xlsnap's marking right
+# before the call found no descriptor without close-on-exec, so it appears inside libxl's suspend path.
+reports=$(grep -rh 'libxl: execing .* is open to' "$WORK/serial.log" "$OUT/logs" 2>/dev/null | sed 's/^\[[ 0-9.]*\] //')
+tolerated='execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /dev/console with flags'
+n=$(echo "$reports" | grep -Ec "$tolerated")
+[ "$n" -gt 0 ] && echo "real-xen: tolerated $n times (open finding): $(echo "$reports" | grep -E "$tolerated" | sort -u | head -1)"
+leaks=$(echo "$reports" | grep -Ev 'execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /[^ ]*\.(memory|save|img) with flags' \
+  | grep -Ev "$tolerated" | grep -v '^$' | sort -u)
+if [ -n "$leaks" ]; then
+  echo "real-xen: descriptors leaked into children of libxl:" >&2; echo "$leaks" | sed 's/^/  /' >&2; exit 1
+fi
+grep -q '^export _LIBXL_DEBUG_EXEC_FDS=1$' "$WORK/share/run-tests.sh" \
+  || { echo "real-xen: run-tests.sh does not arm _LIBXL_DEBUG_EXEC_FDS" >&2; exit 1; }
+echo "real-xen: no descriptor leaked into a child of libxl (_LIBXL_DEBUG_EXEC_FDS=1)"
 [ "$failures" -eq 0 ] && [ "$errors" -eq 0 ] || exit 1
 exit 0

@@ -67,6 +67,67 @@ final class ConfigJson {
   }
 
   /**
+   * A disk's image and its format as libxl names it ({@code "qcow2"}, {@code "raw"}).
+   *
+   * @param path the image
+   * @param format the format
+   */
+  record DiskImage(Path path, String format) {}
+
+  /**
+   * Points disks at the images their device model uses, format included, for libxl's stored
+   * configuration after an external snapshot or its discard. Disks not named keep what they have.
+   *
+   * @param json the configuration
+   * @param images for each disk's vdev, its image and format
+   * @return the configuration with those {@code pdev_path}s and {@code format}s, or {@code json}
+   *     itself when nothing changes
+   * @throws IllegalArgumentException if a vdev is not among the configuration's disks
+   */
+  static String withDiskImagesAndFormats(String json, Map<String, DiskImage> images) {
+    ObjectNode root = parse(json);
+    Set<String> found = new HashSet<>();
+    boolean changed = false;
+    for (JsonNode disk : root.path("disks")) {
+      String vdev = disk.path("vdev").asText("");
+      DiskImage image = images.get(vdev);
+      if (image != null && disk instanceof ObjectNode d) {
+        found.add(vdev);
+        if (!d.path("pdev_path").asText("").equals(image.path().toString())
+            || !d.path("format").asText("").equals(image.format())) {
+          d.put("pdev_path", image.path().toString());
+          d.put("format", image.format());
+          changed = true;
+        }
+      }
+    }
+    for (String vdev : images.keySet()) {
+      if (!found.contains(vdev)) {
+        throw new IllegalArgumentException("the domain configuration has no disk " + vdev);
+      }
+    }
+    return changed ? write(root) : json;
+  }
+
+  /**
+   * Reads each disk's {@code pdev_path} by {@code vdev}.
+   *
+   * @param json the configuration
+   * @return the image path of each disk with a vdev and a path
+   */
+  static java.util.Map<String, String> diskImages(String json) {
+    java.util.Map<String, String> paths = new java.util.LinkedHashMap<>();
+    for (JsonNode disk : parse(json).path("disks")) {
+      String vdev = disk.path("vdev").asText("");
+      String path = disk.path("pdev_path").asText("");
+      if (!vdev.isEmpty() && !path.isEmpty()) {
+        paths.put(vdev, path);
+      }
+    }
+    return paths;
+  }
+
+  /**
    * Reads each disk's {@code format} by {@code vdev}. {@code libxl_device_disk_list} reads disks back
    * from xenstore, where libxl 4.17 leaves the format unknown (seen on real Xen with a qcow2 qdisk
    * disk); the stored configuration has it.

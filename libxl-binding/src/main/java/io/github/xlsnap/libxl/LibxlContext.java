@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
 final class LibxlContext implements AutoCloseable {
   /** {@code sizeof(libxl_domain_config)} on 4.17 x86_64; the layout test checks it. */
   static final int DOMAIN_CONFIG_SIZE = 1288;
+  /** The userdata id under which libxl keeps a domain's configuration as JSON. */
+  static final String LIBXL_JSON = "libxl-json";
 
   private static final Logger LOG = LoggerFactory.getLogger(LibxlContext.class);
 
@@ -311,11 +313,12 @@ final class LibxlContext implements AutoCloseable {
     });
   }
 
+  /** {@code libxl_domain_destroy}; it may run hotplug scripts, so it runs as {@link ChildFds#spawning}. */
   void destroy(int domid) {
-    call(() -> {
+    call(() -> ChildFds.PROCESS.spawning("libxl_domain_destroy", () -> {
       check("libxl_domain_destroy", xl.libxl_domain_destroy(ctx, domid, null), "cannot destroy domid " + domid);
       return null;
-    });
+    }));
   }
 
   /**
@@ -323,9 +326,11 @@ final class LibxlContext implements AutoCloseable {
    * than throwing, so that the caller can clean up before reporting. The caller restores the
    * interrupt status ({@link AsyncCall.Outcome#restoreInterrupt()}) after its cleanup, and must not
    * close {@code fd} unless the outcome is {@linkplain AsyncCall.Outcome#completed() completed}.
+   * libxl starts {@code libxl-save-helper}, so this runs as {@link ChildFds#spawning} until the end.
    */
   AsyncCall.Outcome suspend(int domid, int fd, int flags) {
-    return call(() -> async("libxl_domain_suspend", how -> xl.libxl_domain_suspend(ctx, domid, fd, flags, how)));
+    return call(() -> ChildFds.PROCESS.spawning("libxl_domain_suspend",
+        () -> async("libxl_domain_suspend", how -> xl.libxl_domain_suspend(ctx, domid, fd, flags, how))));
   }
 
   /**
@@ -450,6 +455,72 @@ final class LibxlContext implements AutoCloseable {
   }
 
   /**
+   * libxl's stored configuration of a domain as libxl wrote it: the {@code libxl-json} userdata
+   * ({@code libxl_userdata_retrieve}), which {@code libxl_retrieve_domain_configuration} reads, and
+   * with it {@code xl}'s reboot, {@code xl save} and {@code xl migrate}.
+   *
+   * @param domid the domain
+   * @return the JSON
+   * @throws LibxlException if libxl cannot read it, or has none
+   */
+  String storedConfigurationJson(int domid) {
+    return call(() -> {
+      PointerByReference data = new PointerByReference();
+      IntByReference length = new IntByReference();
+      int rc = xl.libxl_userdata_retrieve(ctx, domid, LIBXL_JSON, data, length);
+      Pointer p = data.getValue();
+      try {
+        check("libxl_userdata_retrieve", rc, "cannot read libxl's stored configuration (userdata "
+            + LIBXL_JSON + ") of domid " + domid);
+        if (p == null || length.getValue() <= 0) {
+          throw new LibxlException("libxl_userdata_retrieve", LibxlError.INVAL.code(), errorName(LibxlError.INVAL.code()),
+              "domid " + domid + " has no stored configuration (userdata " + LIBXL_JSON + ")");
+        }
+        byte[] bytes = new byte[length.getValue()];
+        p.get(0, bytes, 0, bytes.length);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+          end--;
+        }
+        return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+      } finally {
+        if (p != null) {
+          libc.free(p);
+        }
+      }
+    });
+  }
+
+  /**
+   * Replaces libxl's stored configuration of a domain ({@code libxl_userdata_store} of
+   * {@code libxl-json}, NUL-terminated as libxl stores it), after checking that libxl parses it
+   * ({@code libxl_domain_config_from_json}). libxl takes its per-domain userdata lock for the store
+   * itself, but not across the read before it: see the callers.
+   *
+   * @param domid the domain
+   * @param json the configuration
+   * @throws LibxlException if libxl does not accept the JSON or cannot store it
+   */
+  void storeConfigurationJson(int domid, String json) {
+    call(() -> {
+      Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      xl.libxl_domain_config_init(config);
+      try {
+        check("libxl_domain_config_from_json", xl.libxl_domain_config_from_json(ctx, config, json),
+            "the configuration to store for domid " + domid + " is not valid libxl JSON");
+      } finally {
+        xl.libxl_domain_config_dispose(config);
+        libc.free(config);
+      }
+      byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] data = java.util.Arrays.copyOf(text, text.length + 1);
+      check("libxl_userdata_store", xl.libxl_userdata_store(ctx, domid, LIBXL_JSON, data, data.length),
+          "cannot store libxl's configuration (userdata " + LIBXL_JSON + ") of domid " + domid);
+      return null;
+    });
+  }
+
+  /**
    * Creates a domain from a libxl JSON configuration, booting it ({@code restoreFd} negative) or
    * restoring the libxl stream at the fd's offset, asynchronously and cancellably. libxl leaves the
    * new domain paused. When the creation fails, libxl destroys the domain itself, except when it was
@@ -477,15 +548,17 @@ final class LibxlContext implements AutoCloseable {
         domidSlot.putInt(0, Libxenlight.INVALID_DOMID);
         String function;
         AsyncCall.Outcome outcome;
+        // libxl starts QEMU (and libxl-save-helper for a restore): ChildFds.spawning until the end
         if (restoreFd < 0) {
           function = "libxl_domain_create_new";
-          outcome = async(function, how -> xl.libxl_domain_create_new(ctx, config, domidSlot, how, null));
+          outcome = ChildFds.PROCESS.spawning(function,
+              () -> async("libxl_domain_create_new", how -> xl.libxl_domain_create_new(ctx, config, domidSlot, how, null)));
         } else {
           function = "libxl_domain_create_restore";
           params.checkpointed_stream.set(0);
           params.stream_version.set(streamVersion);
-          outcome = async(function, how -> xl.libxl_domain_create_restore(ctx, config, domidSlot, restoreFd, -1,
-              paramsMemory, how, null));
+          outcome = ChildFds.PROCESS.spawning(function, () -> async("libxl_domain_create_restore",
+              how -> xl.libxl_domain_create_restore(ctx, config, domidSlot, restoreFd, -1, paramsMemory, how, null)));
         }
         if (!outcome.completed()) {
           release = false;
@@ -498,7 +571,7 @@ final class LibxlContext implements AutoCloseable {
           return domid;
         }
         String what = (restoreFd < 0 ? "cannot create the domain" : "cannot restore the domain")
-            + destroyAborted(outcome.rc(), domid);
+            + ChildFds.PROCESS.spawning("libxl_domain_destroy", () -> destroyAborted(outcome.rc(), domid));
         outcome.restoreInterrupt();
         throw failure(function, outcome, what);
       } finally {

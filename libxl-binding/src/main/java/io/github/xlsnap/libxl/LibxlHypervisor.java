@@ -72,11 +72,18 @@ import org.slf4j.LoggerFactory;
  * <p><b>Disks.</b> Snapshots need a qcow2 image served by the domain's QEMU ({@code backendtype=qdisk}):
  * internal ones through HMP ({@code snapshot_blkdev_internal}), external overlays through QMP
  * ({@code blockdev-snapshot-sync}) on {@code /var/run/xen/qmp-libxenstat-<domid>}, the monitor socket
- * libxl leaves free. libxl does not learn of an overlay (its stored configuration still names the
- * image below), so {@link #disks}, {@link #configuration} and the configuration in a memory image
- * take each disk's image from QEMU. Other disks (raw, {@code phy}, images the kernel's blkback opens)
+ * libxl leaves free. After an external snapshot and after its discard, libxl's stored configuration
+ * (the {@code libxl-json} userdata) is rewritten to name the image QEMU uses, so that whatever
+ * recreates the domain from libxl's view ({@code xl}'s restart on reboot, {@code xl save},
+ * {@code xl migrate}) reopens the overlay; {@link #disks}, {@link #configuration} and the
+ * configuration in a memory image take each disk's image from QEMU as well. Other disks (raw, {@code phy}, images the kernel's blkback opens)
  * throw {@link UnsupportedDiskException}: while the domain exists some process or the kernel holds
  * them, and nothing could switch the domain to an overlay.
+ *
+ * <p><b>Descriptors.</b> The operations during which libxl starts processes (domain creation and
+ * restore, checkpoint, destroy) first mark every descriptor of the JVM close-on-exec and exclude this
+ * backend's QMP connections while they run, so that no QEMU or helper libxl starts inherits a
+ * descriptor of the application (see {@code ChildFds}).
  */
 public final class LibxlHypervisor implements Hypervisor {
   /** What {@link #backendName()} returns, and the backend of the configurations it produces. */
@@ -382,7 +389,9 @@ public final class LibxlHypervisor implements Hypervisor {
    * {@code snapshot_blkdev_internal <node> <tag>}, external overlays through QMP
    * {@code blockdev-snapshot-sync} on the disk's root node (the new node is named
    * {@code <vdev>-xlsnap...}). Other disks throw {@link UnsupportedDiskException} before anything is
-   * done.
+   * done. After external snapshots, libxl's stored configuration names the overlays (so that
+   * {@code xl}'s restart on reboot, {@code xl save} and {@code xl migrate} reopen them, not the frozen
+   * images); if that cannot be done, the snapshots are undone and a {@link HypervisorException} says so.
    */
   @Override
   public void snapshotDisks(DomainRef domain, List<DiskSnapshotRequest> requests) {
@@ -430,7 +439,67 @@ public final class LibxlHypervisor implements Hypervisor {
           samePermissions(r.overlay().orElseThrow(), rootNamed(roots, nodes.get(i)).file());
         }
       }
+      if (requests.stream().anyMatch(r -> r.mode() == DiskSnapshotMode.EXTERNAL)) {
+        try {
+          syncStoredImages(domain, qmp);
+        } catch (RuntimeException e) {
+          HypervisorException refused = new HypervisorException("snapshotDisks", 0, "external snapshot of " + domain
+              + " refused: libxl's stored configuration cannot be made to name the overlays, so a reboot, xl save"
+              + " or migrate would reopen the frozen images; the snapshots were undone", e);
+          try {
+            discard(domain, qmp, done);
+            syncStoredImages(domain, qmp);
+          } catch (RuntimeException undo) {
+            refused.addSuppressed(undo);
+          }
+          throw refused;
+        }
+      }
     }
+  }
+
+  /**
+   * Makes libxl's own view of the domain's disks true: its stored configuration (the
+   * {@code libxl-json} userdata, which {@code libxl_retrieve_domain_configuration} reads, and with it
+   * {@code xl}'s restart on reboot, {@code xl save} and {@code xl migrate}) names, for each disk QEMU
+   * serves, the image QEMU uses now (after an external snapshot the overlay, after its discard the
+   * image below again) and its format. libxl 4.17 takes a non-removable disk's {@code pdev_path} from
+   * that JSON, not from xenstore ({@code libxl_device_disk_merge}), and xenstore's backend
+   * {@code params} is read only when the disk is attached, so it is left as QEMU read it. Stores only
+   * when something changes, then reads the configuration back through
+   * {@code libxl_retrieve_domain_configuration} and checks it.
+   *
+   * <p>libxl has no call to change a running domain's disk in its stored configuration (only
+   * {@code libxl_cdrom_insert}, for removable media), so this reads and stores the {@code libxl-json}
+   * userdata through {@code libxl_userdata_retrieve} and {@code libxl_userdata_store}; libxl locks
+   * the store, but not across the read: a device added to the same domain by another libxl user in
+   * between would be lost from the stored configuration.
+   *
+   * @throws HypervisorException if the configuration read back does not name the images
+   */
+  private void syncStoredImages(DomainRef domain, @Nullable Qmp qmp) {
+    List<DomainDisk> disks = disks(domain, xl.disks(domain.domid()), roots(qmp));
+    Map<String, ConfigJson.DiskImage> images = new LinkedHashMap<>();
+    for (DomainDisk d : disks) {
+      if (d.heldByDeviceModel() && !d.cdrom() && d.format() != DiskFormat.UNKNOWN && d.image().isPresent()) {
+        images.put(d.target(), new ConfigJson.DiskImage(d.image().get(), d.format().xlName()));
+      }
+    }
+    String stored = xl.storedConfigurationJson(domain.domid());
+    String updated = ConfigJson.withDiskImagesAndFormats(stored, images);
+    if (updated.equals(stored)) {
+      return;
+    }
+    xl.storeConfigurationJson(domain.domid(), updated);
+    Map<String, String> seen = ConfigJson.diskImages(xl.configurationJson(domain.domid()));
+    for (Map.Entry<String, ConfigJson.DiskImage> e : images.entrySet()) {
+      if (!e.getValue().path().toString().equals(seen.get(e.getKey()))) {
+        throw new HypervisorException("libxl_retrieve_domain_configuration", 0, "libxl's configuration of " + domain
+            + " names " + seen.get(e.getKey()) + " for disk " + e.getKey() + " after storing " + e.getValue().path(),
+            null);
+      }
+    }
+    LOG.info("libxl's stored configuration of {} now names {}", domain, images);
   }
 
   /**
@@ -438,14 +507,34 @@ public final class LibxlHypervisor implements Hypervisor {
    *
    * <p>An external overlay is undone with an active QMP {@code block-commit} of the overlay into the
    * node below it, which the disk then uses again (the overlay holds nothing while the domain has not
-   * run since the snapshot), and the overlay file is deleted.
+   * run since the snapshot), and the overlay file is deleted; libxl's stored configuration then names
+   * the image below again (also when a later request failed, for those undone).
    */
   @Override
   public void discardDiskSnapshots(DomainRef domain, List<DiskSnapshotRequest> requests) {
     requireNonNull(requests, "requests");
     info(domain);
     try (Qmp qmp = monitor(domain)) {
-      discard(domain, qmp, requests);
+      RuntimeException failure = null;
+      try {
+        discard(domain, qmp, requests);
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      if (requests.stream().anyMatch(r -> r.mode() == DiskSnapshotMode.EXTERNAL)) {
+        try {
+          syncStoredImages(domain, qmp);
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
     }
   }
 

@@ -46,6 +46,7 @@ final class Qmp implements AutoCloseable {
   private final ByteArrayOutputStream line = new ByteArrayOutputStream();
   private final Deque<JsonNode> events = new ArrayDeque<>();
   private long nextId = 1;
+  private boolean closed;
 
   private Qmp(Path socket, Duration timeout, SocketChannel channel, Selector selector) {
     this.socket = socket;
@@ -56,7 +57,8 @@ final class Qmp implements AutoCloseable {
   }
 
   /**
-   * Connects, reads the greeting and leaves capabilities negotiation mode.
+   * Connects, reads the greeting and leaves capabilities negotiation mode. Waits first while a libxl
+   * operation that may start a process runs ({@link ChildFds}).
    *
    * @param socket the monitor's Unix socket
    * @param timeout the deadline of each read
@@ -68,14 +70,20 @@ final class Qmp implements AutoCloseable {
     requireNonNull(timeout, "timeout");
     SocketChannel channel = null;
     Selector selector = null;
+    ChildFds.PROCESS.enterMonitor();
     try {
       channel = SocketChannel.open(StandardProtocolFamily.UNIX);
       channel.connect(UnixDomainSocketAddress.of(socket));
       channel.configureBlocking(false);
       selector = Selector.open();
       channel.register(selector, SelectionKey.OP_READ);
-    } catch (IOException e) {
+      ChildFds.closeOnExecAll("QMP connect");
+    } catch (IOException | RuntimeException e) {
       closeQuietly(channel, selector);
+      ChildFds.PROCESS.exitMonitor();
+      if (e instanceof HypervisorException h) {
+        throw h;
+      }
       throw new HypervisorException("QMP connect", 0, "cannot connect to QEMU's monitor socket " + socket
           + ": " + describe(e), e);
     }
@@ -252,7 +260,7 @@ final class Qmp implements AutoCloseable {
    * Describes an I/O failure. The channels are interruptible: interrupting the thread closes the
    * connection ({@link ClosedByInterruptException}, no message), and the thread stays interrupted.
    */
-  private static String describe(IOException e) {
+  private static String describe(Exception e) {
     if (e instanceof ClosedByInterruptException) {
       return "the thread was interrupted, which closed the connection";
     }
@@ -263,10 +271,20 @@ final class Qmp implements AutoCloseable {
     return s.length() <= 300 ? s : s.substring(0, 300) + "...";
   }
 
-  /** Disconnects. Idempotent. */
+  /** Disconnects, and lets libxl operations that start processes run again. Idempotent. */
   @Override
   public void close() {
-    closeQuietly(channel, selector);
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      closeQuietly(channel, selector);
+    } finally {
+      ChildFds.PROCESS.exitMonitor();
+    }
   }
 
   private static void closeQuietly(@Nullable SocketChannel channel, @Nullable Selector selector) {

@@ -54,7 +54,9 @@ final class XtlLog implements AutoCloseable {
   }
 
   /**
-   * Creates the pipe, the stdio stream on its write end and the logger.
+   * Creates the pipe (close-on-exec, {@code pipe2(O_CLOEXEC)}: the processes libxl starts must not
+   * hold its write end, or the reader would never see the end of the stream), the stdio stream on
+   * its write end and the logger.
    *
    * @param natives the libraries
    * @param sink receives each line libxl logs
@@ -63,8 +65,8 @@ final class XtlLog implements AutoCloseable {
   static XtlLog open(NativeLibraries natives, Consumer<String> sink) {
     Libc libc = natives.libc();
     int[] fds = new int[2];
-    if (libc.pipe(fds) != 0) {
-      throw new IllegalStateException("pipe() failed for the libxl logger");
+    if (libc.pipe2(fds, Libc.O_CLOEXEC) != 0) {
+      throw new IllegalStateException("pipe2(O_CLOEXEC) failed for the libxl logger");
     }
     Pointer file = libc.fdopen(fds[1], "w");
     if (file == null) {
@@ -136,6 +138,15 @@ final class XtlLog implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The pipe's two descriptors, read end first; for tests.
+   *
+   * @return the descriptors
+   */
+  int[] pipeForTest() {
+    return new int[] {readFd, writeFd};
   }
 
   /** Writes a line into the pipe as libxl's logger would; for tests. */

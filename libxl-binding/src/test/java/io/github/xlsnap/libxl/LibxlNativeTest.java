@@ -41,6 +41,15 @@ class LibxlNativeTest {
   }
 
   @Test
+  void theLogPipeIsCloseOnExecSoThatNoChildOfLibxlHoldsIt() throws Exception {
+    try (XtlLog log = XtlLog.open(Libxl.natives(), line -> { })) {
+      int[] fds = log.pipeForTest();
+      assertThat(ChildFds.isCloseOnExec(fds[0])).as("read end").isTrue();
+      assertThat(ChildFds.isCloseOnExec(fds[1])).as("write end").isTrue();
+    }
+  }
+
+  @Test
   void theCompletionPredicateAcceptsOnlyTheOperationCompleteEventOfItsToken() {
     NativeLibraries natives = Libxl.natives();
     LibxlEvent layout = new LibxlEvent(natives.runtime());

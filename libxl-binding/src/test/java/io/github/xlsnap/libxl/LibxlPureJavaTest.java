@@ -93,6 +93,24 @@ class LibxlPureJavaTest {
   }
 
   @Test
+  void theStoredConfigurationGetsEachDisksImageAndFormatAndIsLeftAsItIsWhenNothingChanges() throws Exception {
+    String raw = CONFIG;
+    String updated = ConfigJson.withDiskImagesAndFormats(raw,
+        Map.of("xvdb", new ConfigJson.DiskImage(Path.of("/img/b.xlsnap-1.qcow2"), "qcow2")));
+
+    var tree = new ObjectMapper().readTree(updated);
+    assertThat(tree.path("disks").get(1).path("pdev_path").asText()).isEqualTo("/img/b.xlsnap-1.qcow2");
+    assertThat(tree.path("disks").get(1).path("format").asText()).isEqualTo("qcow2");
+    assertThat(tree.path("disks").get(0)).isEqualTo(new ObjectMapper().readTree(raw).path("disks").get(0));
+    assertThat(ConfigJson.diskImages(updated)).containsExactly(Map.entry("xvda", "/img/a.qcow2"),
+        Map.entry("xvdb", "/img/b.xlsnap-1.qcow2"));
+    assertThat(ConfigJson.withDiskImagesAndFormats(updated,
+        Map.of("xvdb", new ConfigJson.DiskImage(Path.of("/img/b.xlsnap-1.qcow2"), "qcow2")))).isSameAs(updated);
+    assertThatThrownBy(() -> ConfigJson.withDiskImagesAndFormats(raw,
+        Map.of("xvdz", new ConfigJson.DiskImage(Path.of("/x"), "qcow2")))).hasMessageContaining("xvdz");
+  }
+
+  @Test
   void configurationChangesIgnoreDomidAndDiskImagesButNotMemoryOrDevices() {
     String overlaid = ConfigJson.withDiskImages(CONFIG.replace("\"domid\": 7", "\"domid\": 9")
         .replace("\"format\": \"raw\"", "\"format\": \"qcow2\""), Map.of("xvdb", Path.of("/img/b.xlsnap-1.qcow2")));

@@ -46,11 +46,23 @@ class QemuBlockTest {
         "-device", "ide-hd,drive=xvda-qcow2,id=vd0")
         .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.log").toFile()).start();
     long end = System.nanoTime() + TIMEOUT.toNanos();
-    while (!Files.exists(socket)) {
+    // the socket file appears at bind(), before QEMU listens: wait until a connection is accepted
+    while (!accepts(socket)) {
       if (!qemu.isAlive() || System.nanoTime() > end) {
         throw new AssertionError("QEMU did not open its monitor: " + Files.readString(dir.resolve("qemu.log")));
       }
       Thread.sleep(20);
+    }
+  }
+
+  private static boolean accepts(Path socket) {
+    if (!Files.exists(socket)) {
+      return false;
+    }
+    try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      return probe.connect(java.net.UnixDomainSocketAddress.of(socket));
+    } catch (java.io.IOException refused) {
+      return false;
     }
   }
 
@@ -60,6 +72,15 @@ class QemuBlockTest {
     if (!qemu.waitFor(10, TimeUnit.SECONDS)) {
       qemu.destroyForcibly();
     }
+  }
+
+  @Test
+  void whileConnectedEveryDescriptorOfTheProcessIsCloseOnExecTheSocketIncluded() throws Exception {
+    try (Qmp qmp = Qmp.connect(socket, TIMEOUT)) {
+      assertThat(ChildFdsTest.inheritableFds()).as("descriptors a child of libxl would inherit").isEmpty();
+      assertThat(ChildFds.PROCESS.active(ChildFds.Kind.MONITOR)).isPositive();
+    }
+    assertThat(ChildFds.PROCESS.active(ChildFds.Kind.MONITOR)).isZero();
   }
 
   @Test

@@ -51,7 +51,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * manager's live snapshot (the typed error on this Xen), failures leaving the guest running and nothing
  * behind, create (running and paused), list, revert (running and paused, the counter on memory and disk
  * checked), delete; {@code xl restore} of an xlsnap image and xlsnap's restore of an {@code xl save}
- * image; external snapshots; a checkpoint cancelled by interrupting its thread mid-save. Downtimes are reported with {@link RealXen#report}. Skipped, with the reason, off a dom0.
+ * image; external snapshots; a checkpoint cancelled by interrupting its thread mid-save; a crashed guest
+ * reverted; and, on a guest of its own from {@code xl create}, libxl's own view after an external
+ * snapshot: a guest reboot ({@code xl}'s restart) and {@code xl save}/{@code xl restore} reopen the
+ * overlay, and its discard gives libxl the image below back. The stage runs this JVM with
+ * {@code _LIBXL_DEBUG_EXEC_FDS=1}, so every child libxl starts aborts if it inherits a descriptor. Downtimes are reported with {@link RealXen#report}. Skipped, with the reason, off a dom0.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -428,5 +432,114 @@ class RealXenScenariosTest {
     assertThat(manager.list(vm(), ListQuery.all())).isEmpty();
     assertThat(fixture.images().info(xl.disks(r4).get(0).image().orElseThrow()).internalSnapshots()).isEmpty();
     assertRunningAndTicking();
+  }
+
+  /** {@code pdev_path} of the first disk in libxl's own view of a domain, as {@code xl list -l} prints it. */
+  private static String xlListDiskImage(String name) throws Exception {
+    String out = RealXenFixture.run(Duration.ofSeconds(60), "xl", "list", "-l", name);
+    var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+    return tree.path(0).path("config").path("disks").path(0).path("pdev_path").asText("(none in: " + out + ")");
+  }
+
+  /** Waits until a domain of that name exists with a domid other than {@code oldDomid}. */
+  private DomainRef awaitNewInstance(String name, int oldDomid, Duration timeout) throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<DomainRef> d = xl.find(DomainSelector.byName(name)).map(DomainInfo::ref);
+      if (d.isPresent() && d.get().domid() != oldDomid) {
+        return d.get();
+      }
+      if (System.nanoTime() > end) {
+        Path monitorLog = Path.of("/var/log/xen/xl-" + name + ".log");
+        throw new AssertionError("no new instance of " + name + " (old domid " + oldDomid + ") within " + timeout
+            + "; domains: " + RealXenFixture.run(Duration.ofSeconds(30), "xl", "list") + "; xl's monitor log: "
+            + (Files.exists(monitorLog) ? Files.readString(monitorLog) : "(none)"));
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  @Test
+  @Order(10)
+  void afterAnExternalSnapshotARebootAndXlSaveRestoreReopenTheOverlayNotTheFrozenImage() throws Exception {
+    assertThat(System.getenv("_LIBXL_DEBUG_EXEC_FDS")).as("libxl's check for leaked descriptors is armed in this "
+        + "JVM (a child of libxl inheriting a descriptor aborts)").isEqualTo("1");
+    // a guest from xl create: its xl process restarts it on reboot from libxl's stored configuration
+    Guest g = fixture.startGuest();
+    String name = g.ref().name();
+    GuestConsole con = g.console();
+    DomainSelector sel = DomainSelector.byName(name);
+    Path base = g.image();
+    assertThat(xlListDiskImage(name)).isEqualTo(base.toString());
+
+    // disk only: a checkpoint would suspend the domain, and xl 4.17's monitor exits when its domain suspends
+    // (xl_vmcontrol.c handle_domain_death: SHUTDOWN_REASON_SUSPEND -> "Done. Exiting now"), so nothing would
+    // restart it on reboot afterwards
+    manager.create(sel, CreateSpec.builder().name("s5").memory(false).disks(List.of(DiskSpec.external("xvda")))
+        .build());
+    int after = con.lastCounter();
+    DomainRef first = xl.find(sel).map(DomainInfo::ref).orElseThrow();
+    Path overlay = xl.disks(first).get(0).image().orElseThrow();
+    assertThat(overlay).as("QEMU writes to the overlay").isNotEqualTo(base);
+    assertThat(xlListDiskImage(name)).as("libxl's own view (xl list -l) after the external snapshot")
+        .isEqualTo(overlay.toString());
+
+    // the guest writes its counter into the overlay; the frozen image keeps at most `after`
+    while (con.lastCounter() <= after + 3) {
+      con.awaitTicks(con.mark(), 1, TICKS);
+    }
+    int mark = con.mark();
+    int lastSeen = con.lastCounter();
+    // sysrq b: the guest's kernel restarts at once (SCHEDOP_shutdown reboot); xl restarts the domain
+    RealXenFixture.run(Duration.ofSeconds(60), "xl", "sysrq", name, "b");
+    long t0 = System.nanoTime();
+    DomainRef rebooted = awaitNewInstance(name, first.domid(), Duration.ofSeconds(120));
+    List<Tick> boot = con.awaitRestartedTicks(mark, 1, 1, Duration.ofSeconds(240));
+    long rebootMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(boot.get(0).memory()).as("a fresh boot").isEqualTo(1);
+    assertThat(boot.get(0).diskBefore()).as("the disk after the reboot holds the overlay's counter (last seen %d; the "
+        + "frozen image holds at most %d)", lastSeen, after).isGreaterThanOrEqualTo(lastSeen);
+    assertThat(xl.disks(rebooted).get(0).image()).as("QEMU of the rebooted domain").contains(overlay);
+    assertThat(xlListDiskImage(name)).isEqualTo(overlay.toString());
+    RealXen.report("reboot after an external snapshot (xl sysrq b, on_reboot=restart): " + rebootMs + " ms; first tick "
+        + boot.get(0) + ", last tick before " + lastSeen + ", frozen image <= " + after);
+
+    // xl save / xl restore: the save file's configuration is libxl's stored one
+    con.awaitTicks(con.mark(), 2, TICKS);
+    Path save = fixture.scratchDirectory().resolve("overlay.save");
+    RealXenFixture.run(Duration.ofSeconds(240), "xl", "save", name, save.toString());
+    int saved = con.lastCounter();
+    int mark2 = con.mark();
+    t0 = System.nanoTime();
+    RealXenFixture.run(Duration.ofSeconds(240), "xl", "restore", save.toString());
+    long restoreMs = (System.nanoTime() - t0) / 1_000_000;
+    List<Tick> restored = con.awaitTicks(mark2, 2, TICKS);
+    assertThat(restored.get(0).memory()).as("the counter continues (saved at %d)", saved)
+        .isBetween(saved, saved + 2);
+    assertThat(restored).as("memory and disk from one instant: the overlay, not the frozen image (<= %d)", after)
+        .allMatch(Tick::consistent);
+    DomainRef back = xl.find(sel).map(DomainInfo::ref).orElseThrow();
+    assertThat(xl.disks(back).get(0).image()).as("QEMU of the restored domain").contains(overlay);
+    RealXen.report("xl save + xl restore after an external snapshot: restore " + restoreMs + " ms; first ticks "
+        + restored.subList(0, 2) + " (saved at " + saved + ")");
+    Files.delete(save);
+
+    // an external snapshot undone (the failure path of a create) gives libxl back the image below
+    Path second = fixture.scratchDirectory().resolve(name + ".second.qcow2");
+    xl.pause(back);
+    List<io.github.xlsnap.core.spi.DiskSnapshotRequest> requests =
+        List.of(io.github.xlsnap.core.spi.DiskSnapshotRequest.external("xvda", second));
+    xl.snapshotDisks(back, requests);
+    assertThat(xlListDiskImage(name)).isEqualTo(second.toString());
+    xl.discardDiskSnapshots(back, requests);
+    assertThat(xlListDiskImage(name)).as("after the discard").isEqualTo(overlay.toString());
+    assertThat(xl.disks(back).get(0).image()).contains(overlay);
+    xl.unpause(back);
+    con.awaitTicks(con.mark(), 1, TICKS);
+    RealXen.report("external snapshot and its discard: libxl's view followed (" + second.getFileName() + ", then "
+        + overlay.getFileName() + ")");
+
+    manager.delete(sel, "s5", DeleteMode.MERGE);
+    xl.destroy(back);
   }
 }

@@ -5,7 +5,10 @@ import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
-/** The few libc functions the binding needs: files for libxl's fds, a FILE for its logger, free. */
+/**
+ * The few libc functions the binding needs: files for libxl's fds, a FILE for its logger, free, and
+ * the close-on-exec flag of descriptors ({@code pipe2}, {@code fcntl}).
+ */
 public interface Libc {
   /** {@code O_RDONLY}. */
   int O_RDONLY = 0;
@@ -17,9 +20,16 @@ public interface Libc {
   int O_CLOEXEC = 02000000;
   /** {@code SEEK_SET}. */
   int SEEK_SET = 0;
+  /** {@code F_GETFD}: read a descriptor's flags. */
+  int F_GETFD = 1;
+  /** {@code F_SETFD}: set a descriptor's flags. */
+  int F_SETFD = 2;
+  /** {@code FD_CLOEXEC}: the descriptor flag "close on exec". */
+  int FD_CLOEXEC = 1;
 
   /** Every function of this interface, by C name. */
-  String[] SYMBOLS = {"open", "close", "read", "write", "lseek", "pipe", "fdopen", "fclose", "calloc", "free"};
+  String[] SYMBOLS = {"open", "close", "read", "write", "lseek", "pipe", "pipe2", "fcntl", "fdopen", "fclose",
+    "calloc", "free"};
 
   int open(String path, int flags);
 
@@ -32,6 +42,12 @@ public interface Libc {
   @off_t long lseek(int fd, @off_t long offset, int whence);
 
   int pipe(int[] fds);
+
+  /** {@code pipe2(fds, flags)}, e.g. with {@link #O_CLOEXEC}. */
+  int pipe2(int[] fds, int flags);
+
+  /** {@code fcntl(fd, cmd, arg)} with an int argument ({@link #F_GETFD} ignores it). */
+  int fcntl(int fd, int cmd, int arg);
 
   Pointer fdopen(int fd, String mode);
 

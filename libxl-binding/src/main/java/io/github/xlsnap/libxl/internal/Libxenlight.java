@@ -41,6 +41,7 @@ public interface Libxenlight {
     "libxl_domain_create_new", "libxl_domain_create_restore", "libxl_domain_restore_params_init",
     "libxl_domain_restore_params_dispose", "libxl_device_disk_list", "libxl_device_disk_list_free",
     "libxl_qemu_monitor_command", "libxl_event_wait", "libxl_event_free", "libxl_ao_abort",
+    "libxl_userdata_retrieve", "libxl_userdata_store",
   };
 
   int libxl_ctx_alloc(PointerByReference pctx, int version, @u_int32_t int flags, Pointer lg);
@@ -121,4 +122,17 @@ public interface Libxenlight {
    * progress, e.g. already ended) or {@code ERROR_ABORTED} (already asked).
    */
   int libxl_ao_abort(Pointer ctx, Pointer how);
+
+  /**
+   * {@code int libxl_userdata_retrieve(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid,
+   * uint8_t **data_r, int *datalen_r)}: {@code *data_r} is malloc'd (NULL and 0 if there is none).
+   */
+  int libxl_userdata_retrieve(Pointer ctx, @u_int32_t int domid, String userid, PointerByReference dataR,
+      IntByReference datalenR);
+
+  /**
+   * {@code int libxl_userdata_store(libxl_ctx *ctx, uint32_t domid, const char *userdata_userid,
+   * const uint8_t *data, int datalen)}: replaces the file atomically, under libxl's per-domain lock.
+   */
+  int libxl_userdata_store(Pointer ctx, @u_int32_t int domid, String userid, byte[] data, int datalen);
 }

@@ -1,0 +1,219 @@
+package io.github.xlsnap.libxl;
+
+import io.github.xlsnap.core.HypervisorException;
+import io.github.xlsnap.libxl.internal.Libc;
+import io.github.xlsnap.libxl.internal.NativeLibraries;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import jnr.ffi.LibraryLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this process's descriptors out of the processes libxl starts (QEMU, {@code libxl-save-helper},
+ * hotplug scripts), which inherit every descriptor not marked close-on-exec.
+ *
+ * <p>The JVM opens files and sockets without {@code O_CLOEXEC} (it closes them itself in the children
+ * it starts; libxl's {@code fork} + {@code exec} does not), and Java offers no way to open one with
+ * it. So every libxl operation that may start a process runs {@link #spawning} here: all of the
+ * process's descriptors above 2 are marked {@code FD_CLOEXEC} first, and no xlsnap QMP connection is
+ * open or opened until the operation has ended (QMP connections run {@link #monitoring}). Operations
+ * of one kind run together; the two kinds exclude each other, taking turns when both wait. libxl
+ * clears the flag itself on the descriptors it hands to a child (a save or restore stream). What
+ * remains: a descriptor another part of the application opens while such an operation runs, between
+ * the marking and libxl's {@code fork}, is still inherited. libxl's {@code _LIBXL_DEBUG_EXEC_FDS=1}
+ * (set in the real-Xen stage) aborts any child that inherits one.
+ */
+final class ChildFds {
+  private static final Logger LOG = LoggerFactory.getLogger(ChildFds.class);
+
+  /** The two kinds of work that exclude each other. */
+  enum Kind {
+    /** A libxl operation that may start processes. */
+    SPAWN,
+    /** An open QMP connection. */
+    MONITOR;
+
+    Kind other() {
+      return this == SPAWN ? MONITOR : SPAWN;
+    }
+  }
+
+  /** The fence of this process: libxl's children are children of the process. */
+  static final ChildFds PROCESS = new ChildFds();
+
+  private final int[] active = new int[2];
+  private final int[] waiting = new int[2];
+  private Kind turn = Kind.SPAWN;
+
+  ChildFds() {}
+
+  /** libc, loaded on first use (only libc: the QMP client also runs where libxenlight is absent). */
+  private static final class LibcHolder {
+    static final Libc LIBC = LibraryLoader.create(Libc.class).failImmediately().load(NativeLibraries.LIBC);
+  }
+
+  /**
+   * Runs a libxl operation that may start processes: waits until no QMP connection is open, marks
+   * every descriptor close-on-exec, runs it, and lets QMP connections open again.
+   *
+   * @param <T> the result
+   * @param operation the operation, for error messages
+   * @param body the operation
+   * @return its result
+   * @throws HypervisorException if the descriptors cannot be marked
+   */
+  <T> T spawning(String operation, Supplier<T> body) {
+    enter(Kind.SPAWN);
+    try {
+      closeOnExecAll(operation);
+      return body.get();
+    } finally {
+      exit(Kind.SPAWN);
+    }
+  }
+
+  /**
+   * Enters for an open QMP connection: waits until no libxl operation that may start processes runs.
+   * The caller calls {@link #exit(Kind)} with {@link Kind#MONITOR} once it has closed the connection.
+   */
+  void enterMonitor() {
+    enter(Kind.MONITOR);
+  }
+
+  /** Leaves after a QMP connection is closed. */
+  void exitMonitor() {
+    exit(Kind.MONITOR);
+  }
+
+  /**
+   * Waits, without giving up on an interrupt (the interrupt status is kept), until work of
+   * {@code kind} may run, then counts it as running.
+   */
+  void enter(Kind kind) {
+    boolean interrupted = false;
+    synchronized (this) {
+      int me = kind.ordinal();
+      int them = kind.other().ordinal();
+      waiting[me]++;
+      try {
+        while (active[them] > 0 || (waiting[them] > 0 && turn != kind)) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        waiting[me]--;
+      }
+      active[me]++;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Counts work of {@code kind} as ended; the last one hands the turn to the other kind. */
+  synchronized void exit(Kind kind) {
+    int me = kind.ordinal();
+    if (active[me] <= 0) {
+      throw new IllegalStateException("no " + kind + " work is running");
+    }
+    active[me]--;
+    if (active[me] == 0) {
+      turn = kind.other();
+      notifyAll();
+    }
+  }
+
+  /**
+   * How many of each kind run now, for tests.
+   *
+   * @param kind the kind
+   * @return the number running
+   */
+  synchronized int active(Kind kind) {
+    return active[kind.ordinal()];
+  }
+
+  /**
+   * Marks every open descriptor above 2 of this process close-on-exec ({@code FD_CLOEXEC}), as listed
+   * in {@code /proc/self/fd}.
+   *
+   * @param operation what it is done for, for the error message
+   * @return how many descriptors were not marked before
+   * @throws HypervisorException if {@code /proc/self/fd} cannot be read or a descriptor stays without the
+   *     flag (read back with {@code F_GETFD})
+   */
+  static int closeOnExecAll(String operation) {
+    Libc libc = LibcHolder.LIBC;
+    List<Integer> fds = new ArrayList<>();
+    int count = 0;
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit)) {
+          fds.add(Integer.parseInt(name));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new HypervisorException(operation, 0, "cannot list this process's descriptors in /proc/self/fd to mark "
+          + "them close-on-exec before libxl starts a process", e);
+    }
+    List<String> marked = new ArrayList<>();
+    for (int fd : fds) {
+      if (fd <= 2) {
+        continue;
+      }
+      int flags = libc.fcntl(fd, Libc.F_GETFD, 0);
+      if (flags < 0 || (flags & Libc.FD_CLOEXEC) != 0) {
+        continue; // closed since it was listed (the directory's own descriptor), or marked already
+      }
+      libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+      int now = libc.fcntl(fd, Libc.F_GETFD, 0);
+      if (now >= 0 && (now & Libc.FD_CLOEXEC) == 0) {
+        throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " (" + target(fd)
+            + ") close-on-exec (fcntl F_SETFD) before libxl starts a process", null);
+      }
+      count++;
+      if (LOG.isDebugEnabled()) {
+        marked.add(fd + "=" + target(fd));
+      }
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{}: marked close-on-exec: {}", operation, marked);
+    }
+    return count;
+  }
+
+  private static String target(int fd) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  /**
+   * Whether a descriptor of this process is close-on-exec, from {@code /proc/self/fdinfo/<fd>}: its
+   * {@code flags} (octal) include {@code O_CLOEXEC} (02000000).
+   *
+   * @param fd the descriptor
+   * @return whether it is close-on-exec
+   * @throws IOException if it is not open
+   */
+  static boolean isCloseOnExec(int fd) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+      if (line.startsWith("flags:")) {
+        return (Integer.parseInt(line.substring("flags:".length()).trim(), 8) & Libc.O_CLOEXEC) != 0;
+      }
+    }
+    throw new IOException("/proc/self/fdinfo/" + fd + " has no flags line");
+  }
+}

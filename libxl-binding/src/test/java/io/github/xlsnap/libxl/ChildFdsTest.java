@@ -1,0 +1,168 @@
+package io.github.xlsnap.libxl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.xlsnap.libxl.ChildFds.Kind;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Descriptors and libxl's children, on this host's real kernel: what the JDK opens is inheritable
+ * until {@link ChildFds#closeOnExecAll} marks it, and the fence keeps QMP connections and process-starting
+ * libxl operations apart. The flag is read from {@code /proc/self/fdinfo/<fd>} ({@code O_CLOEXEC} is
+ * 02000000 in its octal {@code flags}).
+ */
+class ChildFdsTest {
+  @TempDir Path dir;
+
+  /** The descriptor of this process open to {@code file}. */
+  private static int fdOf(Path file) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : (Iterable<Path>) fds::iterator) {
+        try {
+          if (Files.readSymbolicLink(p).equals(file)) {
+            return Integer.parseInt(p.getFileName().toString());
+          }
+        } catch (java.io.IOException gone) {
+          // the listing's own descriptor
+        }
+      }
+    }
+    throw new AssertionError("no descriptor open to " + file);
+  }
+
+  @Test
+  void aDescriptorTheJdkOpensIsInheritableUntilEveryDescriptorIsMarkedCloseOnExec() throws Exception {
+    Path file = Files.createFile(dir.resolve("held"));
+    try (FileChannel channel = FileChannel.open(file)) {
+      int fd = fdOf(file);
+      assertThat(ChildFds.isCloseOnExec(fd)).as("the JDK opens files without O_CLOEXEC").isFalse();
+
+      int marked = ChildFds.closeOnExecAll("test");
+
+      assertThat(marked).isPositive();
+      assertThat(ChildFds.isCloseOnExec(fd)).isTrue();
+      assertThat(ChildFds.isCloseOnExec(0)).as("stdin is left alone").isFalse();
+      assertThat(inheritableFds()).isEmpty();
+    }
+  }
+
+  @Test
+  void aQmpConnectionWaitsWhileAProcessStartingOperationRunsAndViceVersa() throws Exception {
+    ChildFds fence = new ChildFds();
+    CountDownLatch spawning = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread spawner = new Thread(() -> fence.spawning("test", () -> {
+      spawning.countDown();
+      await(release);
+      return null;
+    }));
+    spawner.start();
+    assertThat(spawning.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CountDownLatch monitoring = new CountDownLatch(1);
+    Thread monitor = new Thread(() -> {
+      fence.enterMonitor();
+      monitoring.countDown();
+      fence.exitMonitor();
+    });
+    monitor.start();
+    awaitState(monitor, Thread.State.WAITING);
+    assertThat(monitoring.getCount()).as("no QMP connection while a domain is being created").isEqualTo(1);
+    assertThat(fence.active(Kind.MONITOR)).isZero();
+
+    release.countDown();
+    assertThat(monitoring.await(10, TimeUnit.SECONDS)).isTrue();
+    spawner.join();
+    monitor.join();
+
+    fence.enterMonitor();
+    AtomicInteger ran = new AtomicInteger();
+    Thread later = new Thread(() -> fence.spawning("test", ran::incrementAndGet));
+    later.start();
+    awaitState(later, Thread.State.WAITING);
+    assertThat(ran).hasValue(0);
+    fence.exitMonitor();
+    later.join(10_000);
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void operationsOfOneKindRunTogetherAndAWaitingKindGetsItsTurn() throws Exception {
+    ChildFds fence = new ChildFds();
+    fence.enter(Kind.SPAWN);
+    fence.enter(Kind.SPAWN);
+    assertThat(fence.active(Kind.SPAWN)).isEqualTo(2);
+
+    CountDownLatch monitorIn = new CountDownLatch(1);
+    Thread monitor = new Thread(() -> {
+      fence.enterMonitor();
+      monitorIn.countDown();
+    });
+    monitor.start();
+    awaitState(monitor, Thread.State.WAITING);
+    // a monitor waits: a new spawner must not overtake it for ever
+    fence.exit(Kind.SPAWN);
+    CountDownLatch spawnIn = new CountDownLatch(1);
+    Thread spawner = new Thread(() -> {
+      fence.enter(Kind.SPAWN);
+      spawnIn.countDown();
+      fence.exit(Kind.SPAWN);
+    });
+    fence.exit(Kind.SPAWN);
+    assertThat(monitorIn.await(10, TimeUnit.SECONDS)).isTrue();
+    spawner.start();
+    awaitState(spawner, Thread.State.WAITING);
+    fence.exitMonitor();
+    assertThat(spawnIn.await(10, TimeUnit.SECONDS)).isTrue();
+    spawner.join();
+  }
+
+  /**
+   * The descriptors above 2 of this process that are not close-on-exec, each with what it is open to,
+   * except the one listing {@code /proc/self/fd} for this.
+   */
+  static java.util.List<String> inheritableFds() throws Exception {
+    java.util.List<String> inheritable = new java.util.ArrayList<>();
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path p : (Iterable<Path>) fds::iterator) {
+        int fd = Integer.parseInt(p.getFileName().toString());
+        try {
+          Path target = Files.readSymbolicLink(p);
+          if (fd > 2 && !target.toString().matches("/proc/\\d+/fd") && !ChildFds.isCloseOnExec(fd)) {
+            inheritable.add(fd + " -> " + target);
+          }
+        } catch (java.io.IOException gone) {
+          // closed since it was listed
+        }
+      }
+    }
+    return inheritable;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits until a thread blocks in {@code wait()} (the fence), or fails after 10 s. */
+  private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (t.getState() != state) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError(t + " is " + t.getState() + ", not " + state);
+      }
+      Thread.onSpinWait();
+    }
+  }
+}
