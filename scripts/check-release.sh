@@ -23,7 +23,9 @@ for artifact in $(sed -n 's:^ *<artifactId>\(xlsnap-[a-z-]*\)</artifactId>:\1:p'
   for suffix in "" -sources -javadoc; do
     jar="$module/target/$artifact-$version$suffix.jar"
     [ -s "$jar" ] || { fail "missing $jar"; continue; }
-    unzip -l "$jar" | grep -q ' META-INF/LICENSE$' || [ "$suffix" != "" ] || fail "$jar has no META-INF/LICENSE"
+    # (not a pipe into grep -q: with pipefail, unzip's SIGPIPE would fail the check)
+    entries=$(unzip -Z1 "$jar")
+    grep -qx 'META-INF/LICENSE' <<<"$entries" || [ "$suffix" != "" ] || fail "$jar has no META-INF/LICENSE"
   done
 done
 [ $status -eq 0 ] && echo "check-release: every published module has its jar, sources, javadoc and POM metadata"
