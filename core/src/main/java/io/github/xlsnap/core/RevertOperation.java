@@ -77,9 +77,7 @@ final class RevertOperation {
     Map<String, Path> freshImages = new LinkedHashMap<>();
     for (DiskSnapshot d : snap.disks()) {
       if (d.mode() != DiskSnapshotMode.NONE) {
-        Path image = d.image().orElseThrow();
-        freshImages.put(d.target(), image.resolveSibling(
-            FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2")));
+        freshImages.put(d.target(), freshImagePath(d, id));
       }
     }
     cx.recordIntent(uuid, new Intent.Revert(name, -1, paused, List.copyOf(freshImages.values()), List.of(), Map.of(),
@@ -92,13 +90,7 @@ final class RevertOperation {
         if (fresh == null) {
           continue;
         }
-        Path image = d.image().orElseThrow();
-        if (d.mode() == DiskSnapshotMode.INTERNAL) {
-          cx.images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
-        } else {
-          cx.images.createOverlay(fresh, image, d.format());
-        }
-        rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
+        makeFreshImage(d, fresh, rollback);
         created.add(fresh);
       }
       DomainRef restored = cx.hypervisor.restore(new RestoreRequest(config, memory, freshImages, paused));
@@ -114,6 +106,26 @@ final class RevertOperation {
       }
       throw e;
     }
+  }
+
+  /** Where a revert named {@code id} puts the new image of a captured disk: beside the snapshot's image. */
+  private static Path freshImagePath(DiskSnapshot d, String id) {
+    Path image = d.image().orElseThrow();
+    return image.resolveSibling(FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2"));
+  }
+
+  /**
+   * Makes a new image holding a captured disk's state (an internal snapshot's state copied out, or an
+   * overlay over an external snapshot's frozen image) and registers its removal with {@code rollback}.
+   */
+  private void makeFreshImage(DiskSnapshot d, Path fresh, Rollback rollback) {
+    Path image = d.image().orElseThrow();
+    if (d.mode() == DiskSnapshotMode.INTERNAL) {
+      cx.images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
+    } else {
+      cx.images.createOverlay(fresh, image, d.format());
+    }
+    rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
   }
 
   /** The snapshot's memory image if it can be restored from, adding to {@code risks} what is wrong with it. */
@@ -230,8 +242,7 @@ final class RevertOperation {
     Map<String, Path> freshImages = new LinkedHashMap<>();
     for (DiskSnapshot d : snap.disks()) {
       if (activeByTarget.containsKey(d.target()) && d.mode() != DiskSnapshotMode.NONE && !inPlace.contains(d)) {
-        Path image = d.image().orElseThrow();
-        freshImages.put(d.target(), image.resolveSibling(FileNames.derive(image.getFileName().toString(), TAG_PREFIX + id, "qcow2")));
+        freshImages.put(d.target(), freshImagePath(d, id));
       }
     }
     return new RevertPlan(snap, memory, paused, disks, activeByTarget, inPlace, rollbackRequests, rollbackTag,
@@ -359,12 +370,7 @@ final class RevertOperation {
         newImages.put(d.target(), image);
       } else {
         Path fresh = plan.freshImages().get(d.target());
-        if (d.mode() == DiskSnapshotMode.INTERNAL) {
-          cx.images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
-        } else {
-          cx.images.createOverlay(fresh, image, d.format());
-        }
-        rollback.add("delete " + fresh, () -> PrivateFiles.deleteIfExists(fresh));
+        makeFreshImage(d, fresh, rollback);
         created.add(fresh);
         newImages.put(d.target(), fresh);
       }
