@@ -24,6 +24,9 @@ import java.util.Set;
  * snapshots concerned.
  */
 public final class SnapshotTree {
+  /** What {@link #render()} appends to the current snapshot's name. */
+  public static final String CURRENT_MARK = " (current)";
+
   private static final Comparator<Snapshot> BY_TIME =
       Comparator.comparing(Snapshot::createTime).thenComparing(Snapshot::name);
 
@@ -306,6 +309,76 @@ public final class SnapshotTree {
    */
   public int depth(String name) {
     return ancestors(name).size();
+  }
+
+  /**
+   * Renders the whole forest as {@code virsh snapshot-list --tree} does, each root followed by its
+   * descendants and a blank line, the current snapshot marked {@value #CURRENT_MARK}:
+   *
+   * <pre>
+   * base
+   *   |
+   *   +- v2
+   *   |   |
+   *   |   +- v3 (current)
+   *   |
+   *   +- experiment
+   *
+   * </pre>
+   *
+   * <p>Siblings come in creation order. Rendering is iterative, so a chain of any length renders.
+   *
+   * @return the text, empty for an empty tree
+   */
+  public String render() {
+    StringBuilder b = new StringBuilder();
+    for (String root : roots) {
+      renderFrom(b, root);
+    }
+    return b.toString();
+  }
+
+  /**
+   * Renders the subtree under one snapshot, as {@link #render()} renders each root.
+   *
+   * @param top an existing snapshot
+   * @return the text: {@code top}, its descendants and a blank line
+   * @throws IllegalArgumentException if there is no snapshot named {@code top}
+   */
+  public String render(String top) {
+    get(requireNonNull(top, "top"));
+    StringBuilder b = new StringBuilder();
+    renderFrom(b, top);
+    return b.toString();
+  }
+
+  private void renderFrom(StringBuilder b, String top) {
+    appendName(b, top);
+    // each frame: the children still to print under a node and the prefix of that node's children
+    record Frame(List<String> kids, int next, String indent) {}
+    Deque<Frame> stack = new ArrayDeque<>();
+    stack.push(new Frame(byName.get(top).children(), 0, ""));
+    while (!stack.isEmpty()) {
+      Frame f = stack.pop();
+      if (f.next() == f.kids().size()) {
+        continue;
+      }
+      String kid = f.kids().get(f.next());
+      boolean last = f.next() == f.kids().size() - 1;
+      stack.push(new Frame(f.kids(), f.next() + 1, f.indent()));
+      b.append(f.indent()).append("  |\n").append(f.indent()).append("  +- ");
+      appendName(b, kid);
+      stack.push(new Frame(byName.get(kid).children(), 0, f.indent() + (last ? "    " : "  | ")));
+    }
+    b.append('\n');
+  }
+
+  private void appendName(StringBuilder b, String name) {
+    b.append(name);
+    if (current.equals(Optional.of(name))) {
+      b.append(CURRENT_MARK);
+    }
+    b.append('\n');
   }
 
   @Override

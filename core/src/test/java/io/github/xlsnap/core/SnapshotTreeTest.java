@@ -110,4 +110,78 @@ class SnapshotTreeTest {
       assertThat(t.leaves()).allSatisfy(l -> assertThat(t.children(l)).isEmpty());
     });
   }
+
+  @Test
+  void rendersAsVirshDoesMarkingTheCurrentSnapshot() {
+    SnapshotTree t = SnapshotTree.of(List.of(
+        snap("base", Optional.empty(), List.of("v2", "experiment"), 1),
+        snap("v2", Optional.of("base"), List.of("v3"), 2),
+        snap("v3", Optional.of("v2"), List.of(), 3),
+        snap("experiment", Optional.of("base"), List.of(), 4),
+        snap("other", Optional.empty(), List.of(), 5)), Optional.of("v3"));
+    assertThat(t.render()).isEqualTo("""
+        base
+          |
+          +- v2
+          |   |
+          |   +- v3 (current)
+          |
+          +- experiment
+
+        other
+
+        """);
+    assertThat(t.render("v2")).isEqualTo("v2\n  |\n  +- v3 (current)\n\n");
+    assertThat(SnapshotTree.empty().render()).isEmpty();
+    assertThatThrownBy(() -> t.render("nope")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+  }
+
+  @Test
+  void rendersAChainOfTenThousandWithoutRecursion() {
+    int n = 10_000;
+    List<Snapshot> chain = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      chain.add(snap("s" + i, i == 0 ? Optional.empty() : Optional.of("s" + (i - 1)),
+          i == n - 1 ? List.of() : List.of("s" + (i + 1)), i));
+    }
+    String text = SnapshotTree.of(chain, Optional.of("s" + (n - 1))).render();
+    String[] lines = text.split("\n", -1);
+    assertThat(lines[0]).isEqualTo("s0");
+    assertThat(lines[2 * (n - 1)]).isEqualTo(" ".repeat(4 * (n - 2)) + "  +- s" + (n - 1) + " (current)");
+  }
+
+  /** Reads a rendering back: each name's parent is the nearest line above it with a smaller indent. */
+  @Test
+  void renderingReadsBackAsTheSameForest() {
+    qt().forAll(lists().of(integers().between(-3, 1000)).ofSizeBetween(0, 60), integers().between(-1, 59))
+        .checkAssert((parents, cur) -> {
+          List<Snapshot> snaps = forest(parents);
+          Optional<String> current = cur >= 0 && cur < snaps.size() ? Optional.of("s" + cur) : Optional.empty();
+          SnapshotTree t = SnapshotTree.of(snaps, current);
+          List<String> names = new ArrayList<>();
+          List<Optional<String>> readParents = new ArrayList<>();
+          java.util.Map<Integer, String> atDepth = new java.util.HashMap<>();
+          List<String> marked = new ArrayList<>();
+          for (String line : t.render().split("\n")) {
+            if (line.isEmpty() || line.endsWith("|")) {
+              continue;
+            }
+            int plus = line.indexOf("+- ");
+            int depth = plus < 0 ? 0 : plus / 4 + 1;
+            String name = plus < 0 ? line : line.substring(plus + 3);
+            if (name.endsWith(SnapshotTree.CURRENT_MARK)) {
+              name = name.substring(0, name.length() - SnapshotTree.CURRENT_MARK.length());
+              marked.add(name);
+            }
+            names.add(name);
+            readParents.add(depth == 0 ? Optional.empty() : Optional.of(atDepth.get(depth - 1)));
+            atDepth.put(depth, name);
+          }
+          assertThat(names).containsExactlyElementsOf(t.topologicalOrder());
+          for (int i = 0; i < names.size(); i++) {
+            assertThat(readParents.get(i)).as(names.get(i)).isEqualTo(t.parent(names.get(i)));
+          }
+          assertThat(marked).containsExactlyElementsOf(current.stream().toList());
+        });
+  }
 }

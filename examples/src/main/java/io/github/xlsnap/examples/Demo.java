@@ -1,49 +1,35 @@
 package io.github.xlsnap.examples;
 
-import io.github.xlsnap.core.CreateSpec;
-import io.github.xlsnap.core.DeleteMode;
-import io.github.xlsnap.core.DiskFormat;
-import io.github.xlsnap.core.DiskSpec;
-import io.github.xlsnap.core.DomainRef;
-import io.github.xlsnap.core.DomainSelector;
-import io.github.xlsnap.core.ListQuery;
-import io.github.xlsnap.core.RevertOptions;
-import io.github.xlsnap.core.Snapshot;
-import io.github.xlsnap.core.SnapshotManager;
-import io.github.xlsnap.core.sim.SimDiskSpec;
-import io.github.xlsnap.core.sim.SimDomainSpec;
-import io.github.xlsnap.core.sim.SimulatedHypervisor;
-import io.github.xlsnap.core.spi.InMemorySnapshotStore;
+import io.github.xlsnap.examples.cli.Xlsnap;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The demo: a scripted snapshot lifecycle on a fresh simulated Xen host, printing the snapshot tree
- * as it goes. Run it with {@code scripts/demo.sh}. Pass a directory to keep the host there; by
- * default a temporary one is used and removed.
+ * The demo: a snapshot lifecycle on a fresh simulated Xen host, as a shell session of real
+ * {@code xlsnap} commands. Each printed command is run through the command line itself, with the
+ * snapshot store the command line uses (the JSON store in {@code <host>/snapshots}), and its output
+ * is printed under it; pasted into a shell after the printed {@code export}, the commands do the same.
+ * Run it with {@code scripts/demo.sh} or {@code xlsnap demo}. Pass a directory to keep the host
+ * there; by default a temporary one is used and removed.
  */
 public final class Demo {
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
-
   private final PrintWriter out;
-  private final SimulatedHypervisor host;
-  private final SnapshotManager manager;
-  private final DomainSelector vm = DomainSelector.byName("demo");
+  private final Path host;
+  private final String connect;
 
-  private Demo(PrintWriter out, SimulatedHypervisor host, SnapshotManager manager) {
+  private Demo(PrintWriter out, Path host) {
     this.out = out;
     this.host = host;
-    this.manager = manager;
+    this.connect = "sim://" + host;
   }
 
   /**
@@ -64,103 +50,89 @@ public final class Demo {
   }
 
   /**
-   * Runs the demo in a directory.
+   * Runs the demo in a directory: the simulated host goes to {@code dir/host}.
    *
-   * @param dir where the simulated host and the snapshot files go
+   * @param dir an existing directory
    * @param out where to print
+   * @throws IllegalStateException if a command of the script fails (its output is printed first)
    */
   public static void run(Path dir, PrintWriter out) {
-    try (SimulatedHypervisor host = SimulatedHypervisor.open(dir.resolve("host"))) {
-      SnapshotManager manager =
-          SnapshotManager.builder(host, new InMemorySnapshotStore(dir.resolve("snapshots"))).build();
-      new Demo(out, host, manager).script();
-    }
+    new Demo(out, dir.toAbsolutePath().resolve("host")).script();
     out.flush();
   }
 
   private void script() {
-    DomainRef demo = host.createDomain(new SimDomainSpec("demo", Optional.empty(), 1 << 20, 1,
-        List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 16 << 20)), false));
-    out.println("Simulated Xen host with domain " + demo);
+    xlsnap("sim-init", host.toString(), "--domain", "demo");
+    out.println("$ export XLSNAP_CONNECT=" + connect);
 
-    step("guest writes 'version 1'", () -> guestWrites("version 1"));
-    step("snapshot-create demo --name base", () -> manager.create(vm, CreateSpec.builder().name("base")
-        .description("fresh install").build()));
-    step("guest writes 'version 2'", () -> guestWrites("version 2"));
-    step("snapshot-create demo --name v2 (disk xvda external)", () -> manager.create(vm, CreateSpec.builder()
-        .name("v2").disks(List.of(DiskSpec.external("xvda"))).build()));
-    step("guest writes 'version 3'", () -> guestWrites("version 3"));
-    step("snapshot-create demo --name v3 --live", () -> manager.create(vm, CreateSpec.builder().name("v3")
-        .live(true).build()));
-    tree();
-
-    step("snapshot-revert demo base", () -> manager.revert(vm, "base", RevertOptions.DEFAULTS));
-    guestReads();
-    step("guest writes 'experiment'", () -> guestWrites("experiment"));
-    step("snapshot-create demo --name experiment", () -> manager.create(vm, CreateSpec.builder()
-        .name("experiment").build()));
-    tree();
-
-    step("snapshot-delete demo v2 (merged into its child v3)", () -> manager.delete(vm, "v2", DeleteMode.MERGE));
-    tree();
-    step("snapshot-revert demo v3 --paused", () -> manager.revert(vm, "v3",
-        new RevertOptions(io.github.xlsnap.core.RevertTarget.PAUSED, false)));
-    guestReads();
-    list();
-  }
-
-  private void step(String what, Runnable action) {
+    guestWrites("version 1");
+    xlsnap("snapshot-create", "demo", "--name", "base");
+    guestWrites("version 2");
+    // an external snapshot of the disk: its cfgfile names the overlay the domain goes on to write
+    Path cfg = host.getParent().resolve("v2.cfg");
+    String cfgText = "name = \"v2\"\ndescription = \"disk xvda external\"\n"
+        + "disks = ['xvda,1,qcow2," + host.getParent().resolve("demo-xvda-v2.qcow2") + "']\n";
+    try {
+      Files.writeString(cfg, cfgText);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + cfg, e);
+    }
     out.println();
-    out.println("$ " + what);
-    action.run();
+    out.println("$ cat " + cfg);
+    out.print(cfgText);
+    xlsnap("snapshot-create", "demo", cfg.toString());
+    guestWrites("version 3");
+    xlsnap("snapshot-create", "demo", "--name", "v3", "--live");
+    xlsnap("snapshot-list", "demo", "--tree");
+
+    xlsnap("snapshot-revert", "demo", "base");
+    guestReads();
+    guestWrites("experiment");
+    xlsnap("snapshot-create", "demo", "--name", "experiment");
+    xlsnap("snapshot-list", "demo", "--tree");
+
+    xlsnap("snapshot-delete", "demo", "v2"); // merged into its child v3
+    xlsnap("snapshot-list", "demo", "--tree");
+    xlsnap("snapshot-revert", "demo", "v3", "--paused");
+    xlsnap("list");
+    guestReads();
+    xlsnap("snapshot-list", "demo", "--parent");
   }
 
   private void guestWrites(String text) {
-    DomainRef ref = ref();
-    byte[] bytes = pad(text);
-    host.writeMemory(ref, 0, bytes);
-    host.writeDisk(ref, "xvda", 0, bytes);
+    xlsnap("sim-write", "demo", "--memory", "--pattern", text);
+    xlsnap("sim-write", "demo", "--disk", "xvda", "--pattern", text);
   }
 
   private void guestReads() {
-    DomainRef ref = ref();
-    out.println("  the domain is " + host.info(ref).state() + "; guest memory reads '"
-        + text(host.readMemory(ref, 0, 32)) + "', disk xvda reads '" + text(host.readDisk(ref, "xvda", 0, 32)) + "'");
+    xlsnap("sim-read", "demo", "--memory");
+    xlsnap("sim-read", "demo", "--disk", "xvda");
   }
 
-  private void tree() {
+  /** Prints the command as typed after the export, runs it with the host named, prints its output. */
+  private void xlsnap(String... args) {
     out.println();
-    out.println("$ snapshot-list demo --tree");
-    out.print(manager.tree(vm).toString().indent(2));
-  }
-
-  private void list() {
-    out.println();
-    out.println("$ snapshot-list demo --parent");
-    out.printf("  %-12s %-20s %-8s %s%n", "Name", "Creation Time", "State", "Parent");
-    for (Snapshot s : manager.list(vm, ListQuery.all())) {
-      out.printf("  %-12s %-20s %-8s %s%n", s.name(), TIME.format(s.createTime()), s.domainState().word(),
-          s.parent().orElse(""));
+    out.println("$ xlsnap " + String.join(" ", quoted(args)));
+    List<String> full = new ArrayList<>(List.of("--connect", connect));
+    full.addAll(List.of(args));
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    int code = Xlsnap.run(new PrintWriter(stdout), new PrintWriter(stderr), full.toArray(String[]::new));
+    out.print(stdout);
+    out.print(stderr);
+    if (code != 0) {
+      out.flush();
+      throw new IllegalStateException("the demo's command failed with exit code " + code + ": xlsnap "
+          + String.join(" ", args) + ": " + stderr.toString().strip());
     }
   }
 
-  private DomainRef ref() {
-    return host.find(vm).orElseThrow().ref();
-  }
-
-  private static byte[] pad(String text) {
-    byte[] b = new byte[32];
-    byte[] t = text.getBytes(StandardCharsets.UTF_8);
-    System.arraycopy(t, 0, b, 0, Math.min(t.length, b.length));
-    return b;
-  }
-
-  private static String text(byte[] b) {
-    int n = 0;
-    while (n < b.length && b[n] != 0) {
-      n++;
+  private static List<String> quoted(String[] args) {
+    List<String> q = new ArrayList<>();
+    for (String a : args) {
+      q.add(a.matches("[A-Za-z0-9_./:=,-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
     }
-    return new String(b, 0, n, StandardCharsets.UTF_8);
+    return q;
   }
 
   private static void deleteTree(Path dir) throws IOException {

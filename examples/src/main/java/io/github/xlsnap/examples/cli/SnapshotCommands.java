@@ -294,25 +294,10 @@ final class SnapshotCommands {
     }
 
     private void printTree(SnapshotTree t, Optional<String> start) {
-      List<String> tops = start.map(List::of).orElse(t.roots());
-      for (String top : tops) {
-        if (!t.contains(top)) {
-          throw new SnapshotNotFoundException(domain, top);
-        }
-        out().println(top);
-        printChildren(t, top, "");
-        out().println();
+      if (start.isPresent() && !t.contains(start.get())) {
+        throw new SnapshotNotFoundException(domain, start.get());
       }
-    }
-
-    private void printChildren(SnapshotTree t, String node, String indent) {
-      List<String> kids = t.children(node);
-      for (int i = 0; i < kids.size(); i++) {
-        boolean last = i == kids.size() - 1;
-        out().println(indent + "  |");
-        out().println(indent + "  +- " + kids.get(i));
-        printChildren(t, kids.get(i), indent + (last ? "     " : "  |  "));
-      }
+      out().print(start.map(t::render).orElseGet(t::render));
     }
   }
 

@@ -89,29 +89,48 @@ public final class Xlsnap {
    * @return the exit code, see {@link ExitCodes}
    */
   public static int run(String... args) {
+    return run(null, null, args);
+  }
+
+  /**
+   * Runs the command without exiting, printing to the given writers: the demo and embedding code.
+   *
+   * @param out standard output, or null for {@code System.out}
+   * @param err standard error, or null for {@code System.err}
+   * @param args the command line
+   * @return the exit code, see {@link ExitCodes}
+   */
+  public static int run(PrintWriter out,
+      PrintWriter err, String... args) {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
       System.setProperty(NATIVE_LOG, "off");
     }
     CommandLine cli = new CommandLine(new Xlsnap());
+    if (out != null) {
+      cli.setOut(out);
+    }
+    if (err != null) {
+      cli.setErr(err);
+    }
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      PrintWriter err = cmd.getErr();
-      err.println("xlsnap " + cmd.getCommandName() + ": " + oneLine(e));
-      err.flush();
+      PrintWriter w = cmd.getErr();
+      w.println("xlsnap " + cmd.getCommandName() + ": " + oneLine(e));
+      w.flush();
       return ExitCodes.of(e);
     });
     cli.setParameterExceptionHandler((e, args2) -> {
       CommandLine cmd = e.getCommandLine();
-      PrintWriter err = cmd.getErr();
+      PrintWriter w = cmd.getErr();
       boolean root = cmd.getParent() == null;
       if (root && args2.length == 0) {
-        cmd.usage(err); // no arguments at all: what the command can do
-        err.flush();
+        cmd.usage(w); // no arguments at all: what the command can do
+        w.flush();
         return ExitCodes.USAGE;
       }
-      err.println((root ? "xlsnap" : "xlsnap " + cmd.getCommandName()) + ": " + oneLine(e));
-      err.println("try: xlsnap " + (root ? "" : "help " + cmd.getCommandName()) + (root ? "help" : ""));
-      err.flush();
+      w.println((root ? "xlsnap" : "xlsnap " + cmd.getCommandName()) + ": " + oneLine(e));
+      w.println("try: xlsnap " + (root ? "" : "help " + cmd.getCommandName()) + (root ? "help" : ""));
+      w.flush();
       return ExitCodes.USAGE;
     });
     cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);

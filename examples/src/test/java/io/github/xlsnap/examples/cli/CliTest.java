@@ -131,7 +131,7 @@ class CliTest {
     ok("snapshot-create", "web", "--name", "b");
     ok("snapshot-revert", "web", "a");
     ok("snapshot-create", "web", "--name", "c");
-    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- b\n  |\n  +- c\n\n");
+    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- b\n  |\n  +- c (current)\n\n");
     assertThat(ok("snapshot-list", "web", "--leaves", "--name").lines()).containsExactly("b", "c");
     assertThat(ok("snapshot-list", "web", "--from", "a", "--name").lines()).containsExactly("b", "c");
     assertThat(ok("snapshot-list", "web", "--internal", "--name").lines()).containsExactly("a", "b", "c");
@@ -150,7 +150,7 @@ class CliTest {
     ok("snapshot-create", "web", "--name", "b");
     ok("snapshot-create", "web", "--name", "c");
     ok("snapshot-delete", "web", "b");
-    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- c\n\n");
+    assertThat(ok("snapshot-list", "web", "--tree").out()).isEqualTo("a\n  |\n  +- c (current)\n\n");
     ok("snapshot-delete", "web", "a", "--children-only");
     assertThat(ok("snapshot-list", "web", "--name").lines()).containsExactly("a");
     ok("snapshot-create", "web", "--name", "d");
@@ -344,7 +344,7 @@ class CliTest {
     assertThat(xlsnap("generate-completion").out()).contains("complete -F").contains("snapshot-revert");
     Result demo = xlsnap("demo");
     assertThat(demo.code()).as(demo.err()).isZero();
-    assertThat(demo.out()).contains("  base\n    v3\n    experiment *\n");
+    assertThat(demo.out()).contains("base\n  |\n  +- v3\n  |\n  +- experiment (current)\n");
   }
 
   private String uuidOf(String domain) throws Exception {
