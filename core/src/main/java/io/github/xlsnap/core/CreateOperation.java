@@ -133,9 +133,7 @@ final class CreateOperation {
       LOG.info("created snapshot '{}' of {}", name, ref.name());
       return snapshot;
     } catch (RuntimeException | Error e) {
-      if (rollback.undo(e)) {
-        cx.clearIntent(ref.uuid());
-      }
+      rollback.undo(e, () -> cx.clearIntent(ref.uuid()));
       throw e;
     }
   }

@@ -87,7 +87,16 @@ final class OperationContext {
   }
 
   void clearIntent(UUID domain) {
-    store.saveIntent(domain, Optional.empty());
+    // on the failure path of an interrupted operation too: a store's file channel refuses an
+    // interrupted thread, so the interrupt status is set aside for the write and set again after
+    boolean interrupted = Thread.interrupted();
+    try {
+      store.saveIntent(domain, Optional.empty());
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** A checkpoint, its progress reported to the listener if there is one. */

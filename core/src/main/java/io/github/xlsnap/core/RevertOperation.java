@@ -101,9 +101,7 @@ final class RevertOperation {
           leftovers.isEmpty() ? "" : "; left behind: " + leftovers);
       return restored;
     } catch (RuntimeException | Error e) {
-      if (rollback.undo(e)) {
-        cx.clearIntent(uuid);
-      }
+      rollback.undo(e, () -> cx.clearIntent(uuid));
       throw e;
     }
   }
@@ -291,9 +289,7 @@ final class RevertOperation {
       // 3-5. The snapshot's disks, the new instance, the metadata.
       return applyAndRestore(ref, plan, Optional.of(rollbackMemory), rollback);
     } catch (RuntimeException | Error e) {
-      if (rollback.undo(e)) {
-        cx.clearIntent(ref.uuid());
-      }
+      rollback.undo(e, () -> cx.clearIntent(ref.uuid()));
       throw e;
     }
   }
@@ -331,10 +327,7 @@ final class RevertOperation {
         cx.clearIntent(ref.uuid()); // nothing was changed
         throw e;
       }
-      boolean clean = rollback.undo(e);
-      if (clean) {
-        cx.clearIntent(ref.uuid());
-      }
+      boolean clean = rollback.undo(e, () -> cx.clearIntent(ref.uuid()));
       throw new InstanceLostException(ref.name(), name, clean, "revert of " + ref.name() + " to snapshot '" + name
           + "' failed: " + e.getMessage()
           + ". The " + state.word() + " instance (domid " + ref.domid() + ") was destroyed and is not brought back: "
@@ -343,9 +336,7 @@ final class RevertOperation {
           : "Putting its disks back failed (see the suppressed exceptions); the operation record is kept, and "
           + "recover(" + ref.uuid() + ") retries it."), e);
     } catch (Error e) {
-      if (rollback.undo(e)) {
-        cx.clearIntent(ref.uuid());
-      }
+      rollback.undo(e, () -> cx.clearIntent(ref.uuid()));
       throw e;
     }
   }

@@ -648,14 +648,21 @@ public final class SnapshotManager {
         saved = true;
         hypervisor.destroy(ref);
       } catch (RuntimeException | Error e) {
-        if (!saved) {
-          PrivateFiles.deleteIfExists(file);
-        } else {
-          try {
-            hypervisor.resume(ref);
+        boolean interrupted = Thread.interrupted(); // a cancelled save is undone in full
+        try {
+          if (!saved) {
             PrivateFiles.deleteIfExists(file);
-          } catch (RuntimeException r) {
-            e.addSuppressed(r); // the image stays: it holds the domain's memory
+          } else {
+            try {
+              hypervisor.resume(ref);
+              PrivateFiles.deleteIfExists(file);
+            } catch (RuntimeException r) {
+              e.addSuppressed(r); // the image stays: it holds the domain's memory
+            }
+          }
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
           }
         }
         throw e;

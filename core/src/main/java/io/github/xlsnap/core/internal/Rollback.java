@@ -54,28 +54,63 @@ public final class Rollback {
   }
 
   /**
-   * Runs every undo, newest first, and forgets them.
+   * Runs every undo, newest first, and forgets them, as {@link #undo(Throwable, Runnable)} with
+   * nothing to do after a clean rollback.
    *
    * @param failure the failure that caused the rollback; failed undos are attached to it as suppressed
    * @return true if every undo succeeded
    */
   public boolean undo(Throwable failure) {
-    boolean clean = true;
-    LOG.warn("{} failed ({}); rolling back {} step(s)", operation, failure.toString(), entries.size());
-    while (!entries.isEmpty()) {
-      Entry e = entries.pop();
-      try {
-        e.undo().run();
-        LOG.debug("{}: rolled back: {}", operation, e.description());
-      } catch (Exception | Error undoFailure) {
-        if (undoFailure instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
+    return undo(failure, () -> {});
+  }
+
+  /**
+   * Runs every undo, newest first, and forgets them; if every undo succeeded, then runs
+   * {@code whenClean} (typically: clear the operation's intent record).
+   *
+   * <p>A cancelled operation is rolled back in full: the calling thread's interrupt status is cleared
+   * while the undos and {@code whenClean} run (a file channel, a lock wait or an external tool would
+   * refuse an interrupted thread, leaving a domain paused) and set again before this returns.
+   *
+   * @param failure the failure that caused the rollback; failed undos, and a failure of
+   *     {@code whenClean}, are attached to it as suppressed
+   * @param whenClean what to do once every undo succeeded
+   * @return true if every undo, and {@code whenClean}, succeeded
+   */
+  public boolean undo(Throwable failure, Runnable whenClean) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      boolean clean = true;
+      LOG.warn("{} failed ({}); rolling back {} step(s)", operation, failure.toString(), entries.size());
+      while (!entries.isEmpty()) {
+        Entry e = entries.pop();
+        try {
+          e.undo().run();
+          LOG.debug("{}: rolled back: {}", operation, e.description());
+        } catch (Exception | Error undoFailure) {
+          if (undoFailure instanceof InterruptedException) {
+            interrupted = true;
+          }
+          interrupted |= Thread.interrupted();
+          LOG.error("{}: rollback step failed: {}", operation, e.description(), undoFailure);
+          failure.addSuppressed(undoFailure);
+          clean = false;
         }
-        LOG.error("{}: rollback step failed: {}", operation, e.description(), undoFailure);
-        failure.addSuppressed(undoFailure);
-        clean = false;
+      }
+      if (clean) {
+        try {
+          whenClean.run();
+        } catch (RuntimeException afterFailure) {
+          LOG.error("{}: rolled back, but what follows a clean rollback failed", operation, afterFailure);
+          failure.addSuppressed(afterFailure);
+          clean = false;
+        }
+      }
+      return clean;
+    } finally {
+      if (interrupted || Thread.interrupted()) {
+        Thread.currentThread().interrupt();
       }
     }
-    return clean;
   }
 }

@@ -33,6 +33,9 @@ public final class ExitCodes {
    * @return the exit code
    */
   public static int of(Throwable e) {
+    if (e instanceof Cancellation.CancelledException c) {
+      return c.exitCode();
+    }
     if (e instanceof DomainNotFoundException || e instanceof SnapshotNotFoundException
         || e instanceof NotFoundException) {
       return NOT_FOUND;

@@ -20,6 +20,11 @@ final class GuardCommands {
     @Option(names = "--force", description = "Override the snapshot guard; the snapshots' metadata and files are kept.")
     boolean force;
 
+    @Override
+    boolean changesDomain() {
+      return true;
+    }
+
     Guard guard() {
       return force ? Guard.OVERRIDE : Guard.ENFORCE;
     }

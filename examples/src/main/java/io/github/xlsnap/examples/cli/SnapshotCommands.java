@@ -67,14 +67,47 @@ final class SnapshotCommands {
     @Override
     public Integer call() {
       validate();
-      try (Session s = root.session(Optional.ofNullable(progress()))) {
-        if (changesSnapshots()) {
-          s.recover(selector(), err());
+      // a command that changes a domain is cancelled cleanly by Ctrl-C or SIGTERM (see Cancellation)
+      try (Cancellation cancel = changesDomain() ? Cancellation.onSignals(err()) : null;
+          Session s = root.session(Optional.ofNullable(progress()))) {
+        try {
+          if (changesSnapshots()) {
+            s.recover(selector(), err());
+          }
+          run(s);
+        } catch (RuntimeException e) {
+          if (cancel != null && cancel.received() != null) {
+            throw cancelled(cancel.received(), e, s);
+          }
+          throw e;
         }
-        run(s);
       }
       out().flush();
       return ExitCodes.OK;
+    }
+
+    /** The one line of a command a signal cancelled: what became of the operation and of the domain. */
+    private Cancellation.CancelledException cancelled(String signal, RuntimeException e, Session s) {
+      Thread.interrupted(); // the operation is over; the domain's state is read uninterrupted
+      boolean clean = e.getSuppressed().length == 0;
+      String state;
+      try {
+        state = s.hypervisor.find(selector()).map(i -> "domain " + i.ref().name() + " is " + i.state().word())
+            .orElse("domain " + domain + " is not on the host");
+      } catch (RuntimeException r) {
+        state = "the domain's state cannot be read: " + r.getMessage();
+      }
+      return new Cancellation.CancelledException(signal, "cancelled by SIG" + signal + ": "
+          + (clean ? "rolled back, nothing was changed" : "the rollback was incomplete: " + e.getMessage())
+          + "; " + state, e);
+    }
+
+    /**
+     * Whether the command changes a domain or its snapshots, so that a signal cancels it cleanly
+     * rather than ending the process in the middle.
+     */
+    boolean changesDomain() {
+      return changesSnapshots();
     }
 
     io.github.xlsnap.core.ProgressListener progress() {

@@ -25,7 +25,9 @@ import picocli.CommandLine.ScopeType;
         "1:the operation failed (hypervisor, disk or store); it was rolled back",
         "2:the command line or an input file is wrong",
         "3:the domain or snapshot does not exist",
-        "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state"},
+        "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state",
+        "130:cancelled by Ctrl-C (SIGINT): the operation was rolled back and the domain left as it was",
+        "143:cancelled by SIGTERM, as for Ctrl-C"},
     subcommands = {
         HelpCommand.class,
         HostCommands.ListDomains.class,
@@ -168,7 +170,7 @@ public final class Xlsnap {
     }
     if (!(e instanceof XlsnapException) && !(e instanceof ExitCodes.UsageException)
         && !(e instanceof ExitCodes.NotFoundException) && !(e instanceof ExitCodes.RefusedException)
-        && !(e instanceof CommandLine.ParameterException)) {
+        && !(e instanceof CommandLine.ParameterException) && !(e instanceof Cancellation.CancelledException)) {
       m = e.getClass().getSimpleName() + ": " + m;
     }
     return m.replace('\n', ' ');
