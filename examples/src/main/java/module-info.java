@@ -5,6 +5,7 @@ module io.github.xlsnap.examples {
   requires io.github.xlsnap.cfg;
   requires io.github.xlsnap.libxl;
   requires info.picocli;
+  requires com.fasterxml.jackson.databind; // --json output
   requires jdk.unsupported; // sun.misc.Signal: Ctrl-C and SIGTERM cancel an operation cleanly
 
   exports io.github.xlsnap.examples;

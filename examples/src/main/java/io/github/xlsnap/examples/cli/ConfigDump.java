@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code config-dump}: prints what xlsnap understood of an xl config file, as one JSON object: each
+ * {@code config-dump}: prints what xlsnap understood of an xl config file, as one JSON document of
+ * the {@code --json} schema whose {@code "config"} holds the file's keys (xl's names and units): each
  * key once with its final value, strings and numbers as JSON strings exactly as libxlutil's
  * {@code xlu_cfg_get_string} returns them, lists as arrays.
  */
@@ -44,15 +45,23 @@ final class ConfigDump implements Callable<Integer> {
   @Override
   public Integer call() {
     Path path = file.toAbsolutePath();
-    Object json;
+    Object config;
+    String kind;
     if (view != null && view.snapshot) {
-      json = snapshot(SnapshotCfgFile.read(path));
+      config = snapshot(SnapshotCfgFile.read(path));
+      kind = "snapshot-cfgfile";
     } else if (view != null && view.domain) {
-      json = domain(DomainXlConfig.read(path));
+      config = domain(DomainXlConfig.read(path));
+      kind = "domain-config";
     } else {
-      json = values(XlConfig.read(path));
+      config = values(XlConfig.read(path));
+      kind = "xl-config";
     }
-    spec.commandLine().getOut().println(Json.write(json));
+    com.fasterxml.jackson.databind.node.ObjectNode doc = Json.document();
+    doc.put("file", path.toString());
+    doc.put("kind", kind);
+    doc.set("config", Json.tree(config));
+    spec.commandLine().getOut().println(Json.write(doc));
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

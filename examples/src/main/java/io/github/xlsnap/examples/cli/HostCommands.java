@@ -34,7 +34,10 @@ final class HostCommands {
         List<DomainInfo> domains = s.hypervisor.listDomains();
         var out = spec.commandLine().getOut();
         if (json) {
-          out.println(Json.write(domains.stream().map(HostCommands::describe).toList()));
+          com.fasterxml.jackson.databind.node.ObjectNode doc = Json.document();
+          com.fasterxml.jackson.databind.node.ArrayNode list = doc.putArray("domains");
+          domains.forEach(d -> Json.domain(list.addObject(), d));
+          out.println(Json.write(doc));
         } else {
           out.println("Name                                        ID   Mem VCPUs\tState\tTime(s)");
           for (DomainInfo d : domains) {
@@ -46,18 +49,6 @@ final class HostCommands {
       }
       return ExitCodes.OK;
     }
-  }
-
-  static Map<String, Object> describe(DomainInfo d) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", d.ref().name());
-    m.put("domid", d.ref().domid());
-    m.put("uuid", d.ref().uuid().toString());
-    m.put("memory_kib", d.memoryKib());
-    m.put("vcpus", d.vcpus());
-    m.put("state", d.state().xlLetters());
-    m.put("cpu_time_s", d.cpuTime().toMillis() / 1000.0);
-    return m;
   }
 
   @Command(name = "demo", mixinStandardHelpOptions = true,

@@ -1,73 +1,99 @@
 package io.github.xlsnap.examples.cli;
 
-import java.util.Iterator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.xlsnap.core.DiskSnapshot;
+import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.SnapshotTree;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
-/** Writes the JSON of {@code --json} output: maps, lists, strings, numbers, booleans and null. */
+/**
+ * The {@code --json} output of the command line: one versioned schema, {@value #SCHEMA}, documented in
+ * {@code docs/json-output.md}, written with Jackson. Every document is one object whose first field
+ * is {@code "schema"}; a document about one domain's snapshots names that domain in {@code "domain"};
+ * a field name means the same in every document.
+ */
 final class Json {
+  /** The schema's name and version; a change that removes or redefines a field bumps the version. */
+  static final String SCHEMA = "xlsnap/1";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   private Json() {}
 
-  static String write(Object value) {
-    StringBuilder b = new StringBuilder();
-    write(b, value);
-    return b.toString();
+  /** A new document: an object holding the schema. */
+  static ObjectNode document() {
+    ObjectNode doc = MAPPER.createObjectNode();
+    doc.put("schema", SCHEMA);
+    return doc;
   }
 
-  private static void write(StringBuilder b, Object value) {
-    if (value == null) {
-      b.append("null");
-    } else if (value instanceof Optional<?> o) {
-      write(b, o.orElse(null));
-    } else if (value instanceof Map<?, ?> m) {
-      b.append('{');
-      Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
-      while (it.hasNext()) {
-        Map.Entry<?, ?> e = it.next();
-        string(b, String.valueOf(e.getKey()));
-        b.append(':');
-        write(b, e.getValue());
-        if (it.hasNext()) {
-          b.append(',');
-        }
-      }
-      b.append('}');
-    } else if (value instanceof List<?> l) {
-      b.append('[');
-      for (int i = 0; i < l.size(); i++) {
-        if (i > 0) {
-          b.append(',');
-        }
-        write(b, l.get(i));
-      }
-      b.append(']');
-    } else if (value instanceof Number || value instanceof Boolean) {
-      b.append(value);
-    } else {
-      string(b, value.toString());
+  /** A document about one domain's snapshots: the schema and the domain. */
+  static ObjectNode document(String name, Optional<UUID> uuid) {
+    ObjectNode doc = document();
+    ObjectNode domain = doc.putObject("domain");
+    domain.put("name", name);
+    domain.put("uuid", uuid.map(UUID::toString).orElse(null));
+    return doc;
+  }
+
+  /** A tree of maps, lists, strings, numbers and booleans as a JSON node. */
+  static com.fasterxml.jackson.databind.JsonNode tree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
+  static String write(ObjectNode document) {
+    try {
+      return MAPPER.writeValueAsString(document);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON output", e); // a tree of nodes always serializes
     }
   }
 
-  private static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
+  /** A domain of the host, as {@code list --json} prints it. */
+  static void domain(ObjectNode n, DomainInfo d) {
+    n.put("name", d.ref().name());
+    n.put("uuid", d.ref().uuid().toString());
+    n.put("domid", d.ref().domid());
+    n.put("state", d.state().word());
+    n.put("state_flags", d.state().xlLetters());
+    n.put("memory_kib", d.memoryKib());
+    n.put("vcpus", d.vcpus());
+    n.put("cpu_time_s", d.cpuTime().toMillis() / 1000.0);
+  }
+
+  /** A snapshot, as {@code snapshot-list}, {@code snapshot-info} and {@code snapshot-current} print it. */
+  static void snapshot(ObjectNode n, Snapshot sn, SnapshotTree t) {
+    n.put("name", sn.name());
+    n.put("create_time", sn.createTime().toString());
+    n.put("description", sn.description());
+    n.put("domain_state", sn.domainState().word());
+    n.put("live", sn.live());
+    n.put("current", t.current().equals(Optional.of(sn.name())));
+    n.put("parent", sn.parent().orElse(null));
+    strings(n.putArray("children"), sn.children());
+    n.put("location", sn.isExternal() ? "external" : sn.isInternal() ? "internal" : "none");
+    n.put("memory_path", sn.memoryImage().map(Path::toString).orElse(null));
+    ArrayNode disks = n.putArray("disks");
+    for (DiskSnapshot d : sn.disks()) {
+      ObjectNode dn = disks.addObject();
+      dn.put("target", d.target());
+      dn.put("mode", d.mode().name().toLowerCase(Locale.ROOT));
+      dn.put("format", d.format().xlName());
+      dn.put("image", d.image().map(Path::toString).orElse(null));
+      dn.put("tag", d.tag().orElse(null));
+      dn.put("overlay", d.overlay().map(Path::toString).orElse(null));
     }
-    b.append('"');
+  }
+
+  private static void strings(ArrayNode a, List<String> values) {
+    values.forEach(a::add);
   }
 }

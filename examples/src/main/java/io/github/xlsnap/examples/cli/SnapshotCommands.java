@@ -114,6 +114,17 @@ final class SnapshotCommands {
       return null;
     }
 
+    /**
+     * A {@code --json} document about this command's domain: named as the host knows it, or as given
+     * with the UUID the selector holds when the domain is no longer on the host.
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode document(Session s) {
+      DomainSelector d = selector();
+      Optional<DomainRef> ref = s.hypervisor.find(d).map(DomainInfo::ref);
+      return Json.document(ref.map(DomainRef::name).orElse(domain), ref.map(DomainRef::uuid)
+          .or(() -> d instanceof DomainSelector.ByUuid u ? Optional.of(u.uuid()) : Optional.empty()));
+    }
+
     /** Checks the options before anything is opened. */
     void validate() {}
 
@@ -307,7 +318,10 @@ final class SnapshotCommands {
       }
       List<Snapshot> list = s.manager().list(d, q);
       if (json) {
-        out().println(Json.write(list.stream().map(sn -> describe(sn, t)).toList()));
+        com.fasterxml.jackson.databind.node.ObjectNode doc = document(s);
+        com.fasterxml.jackson.databind.node.ArrayNode snapshots = doc.putArray("snapshots");
+        list.forEach(sn -> Json.snapshot(snapshots.addObject(), sn, t));
+        out().println(Json.write(doc));
       } else if (nameOnly) {
         list.forEach(sn -> out().println(sn.name()));
       } else {
@@ -347,7 +361,9 @@ final class SnapshotCommands {
       SnapshotTree t = s.manager().tree(d);
       Snapshot sn = s.manager().info(d, snapshot);
       if (json) {
-        out().println(Json.write(describe(sn, t)));
+        com.fasterxml.jackson.databind.node.ObjectNode doc = document(s);
+        Json.snapshot(doc.putObject("snapshot"), sn, t);
+        out().println(Json.write(doc));
         return;
       }
       String name = s.hypervisor.find(d).map(DomainInfo::ref).map(DomainRef::name).orElse(domain);
@@ -389,7 +405,13 @@ final class SnapshotCommands {
         // the same with and without --json, as virsh: an error, nothing on stdout
         throw new ExitCodes.NotFoundException("domain " + domain + " has no current snapshot");
       }
-      out().println(json ? Json.write(describe(c.get(), s.manager().tree(d))) : c.get().name());
+      if (json) {
+        com.fasterxml.jackson.databind.node.ObjectNode doc = document(s);
+        Json.snapshot(doc.putObject("snapshot"), c.get(), s.manager().tree(d));
+        out().println(Json.write(doc));
+      } else {
+        out().println(c.get().name());
+      }
     }
   }
 
@@ -397,31 +419,5 @@ final class SnapshotCommands {
     if (!ok) {
       throw new ExitCodes.UsageException(message);
     }
-  }
-
-  static Map<String, Object> describe(Snapshot sn, SnapshotTree t) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", sn.name());
-    m.put("create_time", sn.createTime().toString());
-    m.put("description", sn.description());
-    m.put("state", sn.domainState().word());
-    m.put("live", sn.live());
-    m.put("current", t.current().equals(Optional.of(sn.name())));
-    m.put("parent", sn.parent());
-    m.put("children", sn.children());
-    m.put("memory_path", sn.memoryImage().map(Path::toString));
-    List<Map<String, Object>> disks = new ArrayList<>();
-    for (DiskSnapshot d : sn.disks()) {
-      Map<String, Object> dm = new LinkedHashMap<>();
-      dm.put("target", d.target());
-      dm.put("mode", d.mode().name().toLowerCase(java.util.Locale.ROOT));
-      dm.put("format", d.format().xlName());
-      dm.put("image", d.image().map(Path::toString));
-      dm.put("tag", d.tag());
-      dm.put("overlay", d.overlay().map(Path::toString));
-      disks.add(dm);
-    }
-    m.put("disks", disks);
-    return m;
   }
 }
