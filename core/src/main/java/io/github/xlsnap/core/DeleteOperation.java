@@ -253,8 +253,16 @@ final class DeleteOperation {
   }
 
   boolean recover(UUID uuid, Intent.Delete intent, Optional<DomainInfo> domain, List<String> actions) {
-    SnapshotTree tree = cx.store.load(uuid).tree();
-    boolean committed = intent.doomed().stream().noneMatch(tree::contains);
+    DomainMetadata atStart = cx.store.load(uuid);
+    SnapshotTree tree = atStart.tree();
+    // The commit removes the doomed snapshots and, in the same save, the images it disposes of from the
+    // owned ones. A delete that dooms no snapshot (the descendants of a leaf) can still dispose of
+    // images left over from earlier operations, after rebasing the images that read through them:
+    // only the owned images tell whether it committed, and so whether those rebases ran.
+    Set<Path> disposed = new HashSet<>(intent.uncertain());
+    intent.cleanup().stream().filter(c -> c.getValue().isEmpty()).forEach(c -> disposed.add(c.getKey()));
+    boolean committed = intent.doomed().stream().noneMatch(tree::contains)
+        && atStart.ownedImages().stream().noneMatch(disposed::contains);
     if (!committed) {
       return false; // before the commit only rebases ran, which change no image's contents
     }

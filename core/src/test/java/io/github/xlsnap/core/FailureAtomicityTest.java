@@ -25,6 +25,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A failure injected at each hypervisor primitive and each disk image operation of create, delete
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * images read as before, the same files and internal snapshots but the dead instance's state files,
  * the metadata).
  */
+@Execution(ExecutionMode.CONCURRENT) // each scenario owns its worlds (host, store, thread): two run side by side
 class FailureAtomicityTest {
   private static final List<String> DISKS = List.of("xvda", "xvdb");
 
@@ -294,14 +297,10 @@ class FailureAtomicityTest {
       try (World w = new World(s, false)) {
         State before = w.state();
         String where = s.name() + ", crash at " + w.arm(n, clean.counts(), true);
-        Crash.REACHED.drainPermits();
         Thread op = new Thread(() -> s.operation().accept(w), "crashing operation");
         op.setDaemon(true);
         op.start();
-        boolean crashed = false;
-        while (!crashed && op.isAlive()) {
-          crashed = Crash.REACHED.tryAcquire(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-        }
+        boolean crashed = Crash.awaitStopped(op);
         op.join(crashed ? 1 : 0);
         assertThat(crashed).as("%s: the operation reached the crash point", where).isTrue();
 
@@ -369,7 +368,6 @@ class FailureAtomicityTest {
           String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false) + ", crash at call " + m
               + " of " + calls + " (the rollback's " + (m - failedAt) + ")";
           w.sequence.crashAt(m);
-          Crash.REACHED.drainPermits();
           Thread op = new Thread(() -> {
             try {
               s.operation().accept(w);
@@ -379,10 +377,7 @@ class FailureAtomicityTest {
           }, "crashing rollback");
           op.setDaemon(true);
           op.start();
-          boolean crashed = false;
-          while (!crashed && op.isAlive()) {
-            crashed = Crash.REACHED.tryAcquire(20, java.util.concurrent.TimeUnit.MILLISECONDS);
-          }
+          boolean crashed = Crash.awaitStopped(op);
           assertThat(crashed).as("%s: the rollback reached the crash point", where).isTrue();
           w.sequence.crashAt(0);
           w.disarm();

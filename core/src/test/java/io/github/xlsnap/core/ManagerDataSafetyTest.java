@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -74,14 +75,10 @@ class ManagerDataSafetyTest {
   /** Runs {@code body} on a thread that stops for good at the store's first save, as a killed process. */
   private static void crashAtFirstSave(FaultyStore store, Runnable body) throws InterruptedException {
     store.point.crashAt(1);
-    Crash.REACHED.drainPermits();
     Thread op = new Thread(body, "crashing operation");
     op.setDaemon(true);
     op.start();
-    boolean crashed = false;
-    while (!crashed && op.isAlive()) {
-      crashed = Crash.REACHED.tryAcquire(20, TimeUnit.MILLISECONDS);
-    }
+    boolean crashed = Crash.awaitStopped(op);
     assertThat(crashed).as("the operation reached the crash point").isTrue();
   }
 
@@ -165,6 +162,52 @@ class ManagerDataSafetyTest {
     assertThat(result.leftovers()).anySatisfy(l -> assertThat(l).contains(kept.toString()))
         .anySatisfy(l -> assertThat(l).contains(o1 + " kept: the backing file of an image kept"))
         .noneSatisfy(l -> assertThat(l).contains("qemu-img failed"));
+  }
+
+  /**
+   * Soak bug B4: a delete that dooms no snapshot (the descendants of a leaf) still disposes of images
+   * left over from earlier operations, after rebasing what reads through them. Killed after recording
+   * its intent, it was taken for committed (no doomed snapshot remained), and recovery removed such an
+   * image while a surviving snapshot's image still read through it.
+   */
+  @Test
+  void recoveryOfADeleteThatDoomedNothingAndDidNotCommitKeepsTheImagesItWouldHaveDisposedOf() {
+    SnapshotManager manager = manager(memoryStore).build();
+    guestWritesDisk("base data");
+    manager.create(vm, CreateSpec.builder().name("a").memory(false).build());
+    Path disk = sim.disks(ref()).get(0).image().orElseThrow();
+    Path base = disk.resolveSibling("other-base.qcow2"); // not the running domain's: no device model holds it
+    images.create(base, DiskFormat.QCOW2, 1 << 20);
+    // an owned image no snapshot names, which a surviving snapshot's image reads through: a leftover
+    // the next delete would rebase away, then remove
+    Path leftover = base.resolveSibling("xvda.xlsnap-leftover.qcow2");
+    Path z = base.resolveSibling("xvda.xlsnap-z.qcow2");
+    images.createOverlay(leftover, base, DiskFormat.QCOW2);
+    images.write(leftover, DiskFormat.QCOW2, 0, Arrays.copyOf("leftover".getBytes(UTF_8), 16));
+    images.createOverlay(z, leftover, DiskFormat.QCOW2);
+    images.createInternalSnapshot(z, "xlsnap-z");
+    UUID uuid = ref().uuid();
+    DomainMetadata md = memoryStore.load(uuid);
+    Snapshot a = md.tree().get("a");
+    Snapshot zSnap = new Snapshot("z", a.createTime().plusSeconds(1), "", Optional.of("a"), List.of(),
+        DomainState.RUNNING, false, Optional.empty(), Optional.empty(), List.of(DiskSnapshot.internal("xvda", z, "xlsnap-z")));
+    memoryStore.save(new DomainMetadata(uuid, List.of(a.withRelations(Optional.empty(), List.of("z")), zSnap),
+        md.current(), java.util.Set.of(leftover, z)));
+    // the intent of 'snapshot-delete vm z --children-only', as recorded just before it was killed:
+    // nothing doomed, the leftover to dispose of once committed; the kill came before any rebase
+    memoryStore.saveIntent(uuid, Optional.of(new io.github.xlsnap.core.internal.Intent.Delete("z", ref().domid(),
+        List.of(), List.of(Map.entry(leftover, "")), List.of()).encode()));
+
+    Optional<Recovery> recovery = manager(memoryStore).build().recover(uuid);
+
+    assertThat(recovery).hasValueSatisfying(r -> assertThat(r.completed()).isFalse());
+    assertThat(leftover).exists();
+    assertThat(images.backingChain(z)).contains(leftover);
+    assertThat(new String(images.read(z, DiskFormat.QCOW2, 0, 8), UTF_8)).isEqualTo("leftover");
+    assertThat(memoryStore.loadIntent(uuid)).isEmpty();
+    // the delete, run again to its end, leaves z reading what it read
+    manager.delete(vm, "z", DeleteMode.CHILDREN_ONLY);
+    assertThat(new String(images.read(z, DiskFormat.QCOW2, 0, 8), UTF_8)).isEqualTo("leftover");
   }
 
   @Test
