@@ -101,6 +101,11 @@ final class Session implements AutoCloseable {
     return Path.of(path).toAbsolutePath();
   }
 
+  /** Where the snapshot store is (it may not exist yet). */
+  Path storeDirectory() {
+    return storeDir;
+  }
+
   /** The snapshot store, opened on first use. */
   JsonSnapshotStore store() {
     if (store == null) {

@@ -4,7 +4,11 @@ import io.github.xlsnap.core.ProgressListener;
 import io.github.xlsnap.core.XlsnapException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.AutoComplete.GenerateCompletion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,28 +31,44 @@ import picocli.CommandLine.ScopeType;
         "3:the domain or snapshot does not exist",
         "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state",
         "130:cancelled by Ctrl-C (SIGINT): the operation was rolled back and the domain left as it was",
-        "143:cancelled by SIGTERM, as for Ctrl-C"},
-    subcommands = {
-        HelpCommand.class,
-        HostCommands.ListDomains.class,
-        GuardCommands.Destroy.class,
-        GuardCommands.Shutdown.class,
-        GuardCommands.Save.class,
-        SnapshotCommands.Create.class,
-        SnapshotCommands.Delete.class,
-        SnapshotCommands.Revert.class,
-        SnapshotCommands.ListSnapshots.class,
-        SnapshotCommands.Info.class,
-        SnapshotCommands.Current.class,
-        CheckCommand.class,
-        ConfigDump.class,
-        SimCommands.Init.class,
-        SimCommands.Write.class,
-        SimCommands.Read.class,
-        HostCommands.DemoCommand.class,
-        GenerateCompletion.class
-    })
+        "143:cancelled by SIGTERM, as for Ctrl-C"})
 public final class Xlsnap {
+
+  /**
+   * The subcommands by name, in the order usage lists them. A run builds the picocli model of only the
+   * subcommand it runs (building all of them was the largest part of a command's start-up).
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+      "help", HelpCommand.class,
+      "list", HostCommands.ListDomains.class,
+      "destroy", GuardCommands.Destroy.class,
+      "shutdown", GuardCommands.Shutdown.class,
+      "save", GuardCommands.Save.class,
+      "snapshot-create", SnapshotCommands.Create.class,
+      "snapshot-delete", SnapshotCommands.Delete.class,
+      "snapshot-revert", SnapshotCommands.Revert.class,
+      "snapshot-list", SnapshotCommands.ListSnapshots.class,
+      "snapshot-info", SnapshotCommands.Info.class,
+      "snapshot-current", SnapshotCommands.Current.class,
+      "snapshot-check", CheckCommand.class,
+      "config-dump", ConfigDump.class,
+      "sim-init", SimCommands.Init.class,
+      "sim-write", SimCommands.Write.class,
+      "sim-read", SimCommands.Read.class,
+      "demo", HostCommands.DemoCommand.class,
+      "generate-completion", GenerateCompletion.class,
+      Complete.NAME, Complete.class);
+
+  /** Commands that need every other one in the model: they print or describe them. */
+  private static final Set<String> NEED_ALL = Set.of("help", "generate-completion");
+
+  private static Map<String, Class<?>> subcommands(Object... nameThenClass) {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameThenClass.length; i += 2) {
+      m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+    }
+    return Collections.unmodifiableMap(m);
+  }
 
   @Option(names = "--connect", scope = ScopeType.INHERIT, paramLabel = "URI",
       defaultValue = "${env:XLSNAP_CONNECT:-xen:///system}",
@@ -108,7 +128,7 @@ public final class Xlsnap {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
       System.setProperty(NATIVE_LOG, "off");
     }
-    CommandLine cli = new CommandLine(new Xlsnap());
+    CommandLine cli = commandLine(subcommandOf(args));
     if (out != null) {
       cli.setOut(out);
     }
@@ -135,8 +155,52 @@ public final class Xlsnap {
       w.flush();
       return ExitCodes.USAGE;
     });
-    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
     return cli.execute(args);
+  }
+
+  /**
+   * The whole command line: the root command with every subcommand, as help, the completion script
+   * and the man pages describe it.
+   *
+   * @return a new command line, ready to run or to describe
+   */
+  public static CommandLine commandLine() {
+    return commandLine(Optional.empty());
+  }
+
+  /** The root with one subcommand, or with all of them. */
+  static CommandLine commandLine(Optional<String> only) {
+    CommandLine cli = new CommandLine(new Xlsnap());
+    SUBCOMMANDS.forEach((name, type) -> {
+      if (only.isEmpty() || only.get().equals(name)) {
+        cli.addSubcommand(name, type);
+      }
+    });
+    CommandLine completion = cli.getSubcommands().get("generate-completion");
+    if (completion != null) {
+      completion.getCommandSpec().usageMessage().hidden(false);
+    }
+    return cli;
+  }
+
+  /**
+   * The subcommand a command line runs, if it is one that needs no other in the model: the first
+   * argument that is neither an option of the root nor the value of one. Anything else (no
+   * subcommand, an unknown one, help) builds them all, so usage and errors are those of the whole
+   * command.
+   */
+  static Optional<String> subcommandOf(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--connect") || a.equals("--store")) {
+        i++; // its value
+      } else if (a.equals("--")) {
+        return Optional.empty();
+      } else if (!a.startsWith("-")) {
+        return SUBCOMMANDS.containsKey(a) && !NEED_ALL.contains(a) ? Optional.of(a) : Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   /** The version of the build, from the jar's manifest or, on a class path of directories, a built resource. */

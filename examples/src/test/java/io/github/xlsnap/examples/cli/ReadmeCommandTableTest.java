@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The README's command table names every command of {@code xlsnap}, and no other. */
+/** The README's command table names every visible command of {@code xlsnap}, and no other. */
 class ReadmeCommandTableTest {
   @Test
   void readmeCommandTableAndTheCommandLineAgree() throws IOException {
@@ -28,7 +28,30 @@ class ReadmeCommandTableTest {
         documented.add(cmd.group(1));
       }
     }
-    Set<String> commands = new TreeSet<>(new CommandLine(new Xlsnap()).getSubcommands().keySet());
+    Set<String> commands = new TreeSet<>();
+    Xlsnap.commandLine().getSubcommands().forEach((name, cmd) -> {
+      if (!cmd.getCommandSpec().usageMessage().hidden()) {
+        commands.add(name);
+      }
+    });
     assertThat(documented).isEqualTo(commands);
+  }
+
+  @Test
+  void eachSubcommandIsRegisteredUnderItsOwnName() {
+    Xlsnap.SUBCOMMANDS.forEach((name, type) ->
+        assertThat(new CommandLine(type).getCommandName()).as(type.getName()).isEqualTo(name));
+  }
+
+  @Test
+  void aRunBuildsOnlyTheSubcommandItRunsUnlessItNeedsThemAll() {
+    assertThat(Xlsnap.subcommandOf("--connect", "sim:///tmp/h", "snapshot-list", "web")).contains("snapshot-list");
+    assertThat(Xlsnap.subcommandOf("-v", "--store", "list", "list")).contains("list");
+    assertThat(Xlsnap.subcommandOf("help", "snapshot-list")).isEmpty();
+    assertThat(Xlsnap.subcommandOf("generate-completion")).isEmpty();
+    assertThat(Xlsnap.subcommandOf("snapshot-lst", "web")).isEmpty();
+    assertThat(Xlsnap.subcommandOf("--version")).isEmpty();
+    assertThat(Xlsnap.commandLine(Xlsnap.subcommandOf("snapshot-list", "web")).getSubcommands().keySet())
+        .containsExactly("snapshot-list");
   }
 }
