@@ -102,7 +102,7 @@ class DistributionIT {
     Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
     Result demo = xlsnap(env, "demo");
     assertThat(demo.code()).as(demo.err()).isZero();
-    assertThat(demo.out()).contains("  base\n    v3\n    experiment *\n");
+    assertThat(demo.out()).contains("base\n  |\n  +- v3\n  |\n  +- experiment (current)\n");
     assertThat(demo.err()).isEmpty();
     try (Stream<Path> archives = Files.list(cache.resolve("xlsnap"))) {
       assertThat(archives.map(p -> p.getFileName().toString()).toList())
