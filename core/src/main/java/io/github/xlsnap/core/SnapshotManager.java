@@ -7,6 +7,7 @@ import io.github.xlsnap.core.disk.DiskImages;
 import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.internal.Intent;
 import io.github.xlsnap.core.internal.PrivateFiles;
+import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ public final class SnapshotManager {
   private final Hypervisor hypervisor;
   private final SnapshotStore store;
   private final Duration lockTimeout;
+  private final SharedStorage sharedStorage;
   private final ConcurrentMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final CreateOperation creates;
   private final DeleteOperation deletes;
@@ -73,6 +75,7 @@ public final class SnapshotManager {
     this.hypervisor = b.hypervisor;
     this.store = b.store;
     this.lockTimeout = b.lockTimeout;
+    this.sharedStorage = b.sharedStorage;
     OperationContext cx = new OperationContext(b.hypervisor, b.store, b.images != null ? b.images : QemuImg.system(),
         b.clock, b.ids, b.progress, b.sync);
     this.creates = new CreateOperation(cx);
@@ -102,6 +105,7 @@ public final class SnapshotManager {
     private Optional<ProgressListener> progress = Optional.empty();
     private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
     private OperationContext.FileSync sync = OperationContext::forceToDisk;
+    private SharedStorage sharedStorage = SharedStorage.fromMounts();
 
     private Builder(Hypervisor hypervisor, SnapshotStore store) {
       this.hypervisor = requireNonNull(hypervisor, "hypervisor");
@@ -155,6 +159,20 @@ public final class SnapshotManager {
       requireNonNull(value, "lockTimeout");
       checkArgument(!value.isNegative(), "lock timeout %s is negative", value);
       lockTimeout = value;
+      return this;
+    }
+
+    /**
+     * Sets what counts as shared storage when the manager decides whether a domain with snapshots may
+     * migrate ({@link SnapshotManager#checkMigration}); default {@link SharedStorage#fromMounts()}, which
+     * knows network and cluster file systems but not shared block devices: declare those with
+     * {@link SharedStorage#declaring}.
+     *
+     * @param value the policy
+     * @return this builder
+     */
+    public Builder sharedStorage(SharedStorage value) {
+      sharedStorage = requireNonNull(value, "sharedStorage");
       return this;
     }
 
@@ -571,17 +589,107 @@ public final class SnapshotManager {
   /**
    * Refuses an operation on a domain that has snapshots: the seed design's rule that a domain's
    * snapshots are deleted before the domain is destroyed, shut down, saved or migrated. Call it
-   * before saving or migrating a domain by other means.
+   * before saving or migrating a domain by other means. A migration is the exception, and is judged
+   * by {@link #checkMigration}: allowed when the snapshots follow the domain to its new host.
    *
    * @param domain the domain
    * @param operation the operation about to be done
-   * @throws DomainHasSnapshotsException listing the snapshots, if there are any
+   * @throws DomainHasSnapshotsException listing the snapshots, if there are any (for a migration, a
+   *     {@link MigrationRefusedException} saying why they would not follow the domain)
    */
   public void checkGuard(DomainSelector domain, GuardedOperation operation) {
     requireNonNull(operation, "operation");
+    if (operation == GuardedOperation.MIGRATE) {
+      checkMigration(domain);
+      return;
+    }
     SnapshotTree tree = tree(domain);
     if (!tree.isEmpty()) {
       throw new DomainHasSnapshotsException(domain.toString(), operation, tree.topologicalOrder());
+    }
+  }
+
+  /**
+   * Decides whether a domain may migrate to another host of the pool with its snapshots: call it before
+   * migrating a domain by any means ({@code xl migrate}, a cloud manager's own live migration). A domain
+   * without snapshots may always go. One with snapshots may go only if they follow it:
+   * <ul>
+   *   <li>the store is {@linkplain SnapshotStore#isPoolWide() pool-wide}, keyed by the domain's UUID
+   *       (the PostgreSQL store), so the new host lists, reverts and deletes them; a per-host store (the
+   *       JSON store) is refused: export the metadata and import it on the target instead (the
+   *       {@code xlsnap snapshot-export} and {@code snapshot-import} commands); and</li>
+   *   <li>every file they and the domain's present disks depend on is on shared storage, as the
+   *       manager's {@link SharedStorage} policy judges it ({@link Builder#sharedStorage}): the memory
+   *       images, every disk image, overlay and internal snapshot's image the snapshots name, the images
+   *       the store records as owned, each present disk's image with its whole backing chain, and the
+   *       store's {@linkplain SnapshotStore#dataDirectory data directory} of the domain.</li>
+   * </ul>
+   * Nothing is locked or changed: the answer holds for this moment. The guard is an advice to the
+   * caller, which overrides it by not calling this.
+   *
+   * @param domain the domain, on this host
+   * @return how each file was judged, all shared; empty if the domain has no snapshots
+   * @throws DomainNotFoundException if no domain matches
+   * @throws MigrationRefusedException if the domain has snapshots that would not follow it, saying why
+   */
+  public List<SharedStorage.Verdict> checkMigration(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    DomainRef ref = hypervisor.find(domain).orElseThrow(() -> new DomainNotFoundException(domain.toString())).ref();
+    DomainMetadata metadata = store.load(ref.uuid());
+    SnapshotTree tree = metadata.tree();
+    if (tree.isEmpty()) {
+      return List.of();
+    }
+    List<String> names = tree.topologicalOrder();
+    if (!store.isPoolWide()) {
+      throw new MigrationRefusedException(ref.name(), names, MigrationRefusedException.Reason.STORE_PER_HOST,
+          "the snapshot store is per host (" + store.getClass().getSimpleName() + "): its metadata would stay "
+              + "behind; export it (snapshot-export) and import it on the target (snapshot-import), or use a "
+              + "pool-wide store", List.of());
+    }
+    java.util.Map<Path, String> files = new java.util.LinkedHashMap<>();
+    files.put(store.dataDirectory(ref.uuid()), "data directory");
+    for (Snapshot s : metadata.snapshots()) {
+      s.memoryImage().ifPresent(p -> files.putIfAbsent(p, "memory image"));
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(p -> chain(p, "disk image", files));
+        d.overlay().ifPresent(p -> chain(p, "overlay", files));
+      }
+    }
+    metadata.ownedImages().forEach(p -> files.putIfAbsent(p, "owned image"));
+    for (io.github.xlsnap.core.spi.DomainDisk d : hypervisor.disks(ref)) {
+      d.image().ifPresent(p -> chain(p, "disk image", files));
+    }
+    List<SharedStorage.Verdict> verdicts = new ArrayList<>();
+    List<String> local = new ArrayList<>();
+    files.forEach((path, kind) -> {
+      SharedStorage.Verdict v = sharedStorage.judge(path);
+      verdicts.add(v);
+      if (!v.shared()) {
+        local.add(kind + " " + path + " is " + (v.reason().startsWith("local storage") ? "on " : "") + v.reason());
+      }
+    });
+    if (!local.isEmpty()) {
+      throw new MigrationRefusedException(ref.name(), names, MigrationRefusedException.Reason.LOCAL_STORAGE,
+          String.join("; ", local) + " (every host must see it; declare shared storage detection cannot see with "
+              + "SharedStorage.declaring)", local);
+    }
+    LOG.debug("domain {} may migrate: {}", ref, verdicts);
+    return List.copyOf(verdicts);
+  }
+
+  /** Adds an image and, if it can be read, its backing chain. */
+  private void chain(Path image, String kind, java.util.Map<Path, String> files) {
+    files.putIfAbsent(image, kind);
+    if (!java.nio.file.Files.isRegularFile(image) && !java.nio.file.Files.exists(image)) {
+      return;
+    }
+    try {
+      for (Path p : cx.images.backingChain(image)) {
+        files.putIfAbsent(p, "backing file of " + image);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the backing chain of {}; judging the image alone", image, e);
     }
   }
 
