@@ -16,3 +16,4 @@ fuzz() {
 }
 fuzz cfg-parser XlConfigFuzzTest "$@"
 fuzz snapshot-store JsonReadersFuzzTest "$@"
+fuzz snapshot-store MetadataDocumentsFuzzTest "$@"

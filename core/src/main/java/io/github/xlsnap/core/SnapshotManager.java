@@ -584,6 +584,125 @@ public final class SnapshotManager {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // export and import
+
+  /**
+   * Exports a domain's snapshot metadata, to be imported on another host ({@link #importMetadata}): the
+   * way to move snapshots with a domain when the store is per host, as libvirt's {@code --redefine}.
+   * Taken under the domain's lock, after an interrupted operation is recovered, so it is a committed
+   * state. Nothing is changed.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return its metadata and its name (its UUID's text if it no longer exists)
+   * @throws DomainNotFoundException if no domain matches
+   */
+  public ExportedMetadata exportMetadata(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(uuid.toString());
+    return withLock(uuid, domain.toString(), recovery -> new ExportedMetadata(name, store.load(uuid)));
+  }
+
+  /**
+   * Imports exported snapshot metadata for a domain of this host ({@code virsh snapshot-create
+   * --redefine}, for a whole tree): after it, the domain lists, reverts and deletes the snapshots as if
+   * they had been taken here. Only metadata is written, in one {@link SnapshotStore#save} (all of it or
+   * nothing); no image, memory image or overlay is created, changed or deleted.
+   *
+   * <p>It is refused ({@link ImportRefusedException}), writing nothing, when:
+   * <ul>
+   *   <li>the metadata was exported from a domain of another UUID, unless
+   *       {@link ImportOptions#otherDomain()} (a domain created again here under a new UUID: the metadata
+   *       is then keyed by the target's UUID);</li>
+   *   <li>the target already has snapshot metadata here, unless {@link ImportOptions#replace()};</li>
+   *   <li>any file it names is missing here: every memory image, disk image, overlay and owned image
+   *       must exist at the path it names (shared storage, or copied to the same path), and every
+   *       internal snapshot must exist in its qcow2 image ({@code qemu-img info}). All missing items are
+   *       listed, not only the first.</li>
+   * </ul>
+   * Memory images and frozen images copied from another host have new stamps: a revert to them is then
+   * risky ({@link RiskyRevertException}, "changed since") and needs force, as it should, because
+   * xlsnap cannot tell a faithful copy from a changed file.
+   *
+   * @param domain the target: a domain of this host, or by UUID one that is not (yet) on it
+   * @param exported what {@link #exportMetadata} returned on the other host
+   * @param options what to accept of a target that differs
+   * @return the metadata saved
+   * @throws DomainNotFoundException if no domain matches a name or domid
+   * @throws ImportRefusedException if a check failed
+   */
+  public DomainMetadata importMetadata(DomainSelector domain, ExportedMetadata exported, ImportOptions options) {
+    requireNonNull(domain, "domain");
+    requireNonNull(exported, "exported");
+    requireNonNull(options, "options");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(domain.toString());
+    DomainMetadata in = exported.metadata();
+    if (!in.domain().equals(uuid) && !options.otherDomain()) {
+      throw new ImportRefusedException(name, ImportRefusedException.Reason.OTHER_DOMAIN, List.of("the metadata is of "
+          + "domain " + exported.domainName() + " (" + in.domain() + "), not of " + name + " (" + uuid + ")"));
+    }
+    return withLock(uuid, domain.toString(), recovery -> {
+      DomainMetadata existing = store.load(uuid);
+      if (!existing.isEmpty() && !options.replace()) {
+        List<String> what = new ArrayList<>();
+        what.add(existing.snapshots().size() + " snapshot(s) " + existing.tree().topologicalOrder());
+        if (!existing.ownedImages().isEmpty()) {
+          what.add(existing.ownedImages().size() + " owned image(s)");
+        }
+        throw new ImportRefusedException(name, ImportRefusedException.Reason.TARGET_HAS_METADATA, what);
+      }
+      List<String> missing = missingFiles(in);
+      if (!missing.isEmpty()) {
+        throw new ImportRefusedException(name, ImportRefusedException.Reason.MISSING_FILES, missing);
+      }
+      DomainMetadata out = new DomainMetadata(uuid, in.snapshots(), in.current(), in.ownedImages(),
+          in.deferredCleanups());
+      store.save(out);
+      LOG.info("imported {} snapshot(s) of domain {} ({}) for {} ({}){}", out.snapshots().size(),
+          exported.domainName(), in.domain(), name, uuid, existing.isEmpty() ? ""
+              : ", replacing its " + existing.snapshots().size() + " snapshot(s); their files are kept");
+      return out;
+    });
+  }
+
+  /** Every file, and every internal snapshot in a qcow2 image, the metadata names and this host lacks. */
+  private List<String> missingFiles(DomainMetadata metadata) {
+    List<String> missing = new ArrayList<>();
+    java.util.Map<Path, List<String>> tags = new java.util.HashMap<>();
+    for (Snapshot s : metadata.tree().snapshots()) {
+      String of = " of snapshot '" + s.name() + "'";
+      s.memoryImage().filter(p -> !java.nio.file.Files.isRegularFile(p))
+          .ifPresent(p -> missing.add("memory image " + p + of));
+      for (DiskSnapshot d : s.disks()) {
+        String disk = " (disk " + d.target() + ")" + of;
+        Optional<Path> image = d.image().filter(java.nio.file.Files::exists);
+        d.image().filter(p -> image.isEmpty()).ifPresent(p -> missing.add("disk image " + p + disk));
+        d.overlay().filter(p -> !java.nio.file.Files.exists(p)).ifPresent(p -> missing.add("overlay " + p + disk));
+        if (d.mode() == DiskSnapshotMode.INTERNAL && image.isPresent()) {
+          Path p = image.get();
+          List<String> inImage = tags.computeIfAbsent(p, i -> {
+            try {
+              return cx.images.info(i).internalSnapshots();
+            } catch (RuntimeException e) {
+              missing.add("image " + i + " cannot be read (" + e.getMessage() + ")");
+              return List.of();
+            }
+          });
+          if (!inImage.contains(d.tag().orElseThrow())) {
+            missing.add("internal snapshot '" + d.tag().orElseThrow() + "' in image " + p + disk);
+          }
+        }
+      }
+    }
+    metadata.ownedImages().stream().filter(p -> !java.nio.file.Files.exists(p)).sorted()
+        .forEach(p -> missing.add("owned image " + p));
+    return missing.stream().distinct().toList();
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // guard
 
   /**
