@@ -668,6 +668,34 @@ public final class SnapshotManager {
     });
   }
 
+  /**
+   * Drops a domain's snapshot metadata from the store without touching a file (libvirt's
+   * {@code snapshot-delete --metadata}, for all of a domain's snapshots): the last step of moving
+   * snapshots to another host with {@link #exportMetadata} and {@link #importMetadata}, so that this
+   * host's store no longer names files the other host now manages (a delete here would remove them).
+   * Memory images, disk images and overlays stay where they are; images xlsnap created are no longer
+   * owned here. Taken under the domain's lock, after an interrupted operation is recovered.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return what was dropped, to import again if that was a mistake; its metadata is empty if there was none
+   * @throws DomainNotFoundException if no domain matches
+   */
+  public ExportedMetadata forgetMetadata(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(uuid.toString());
+    return withLock(uuid, domain.toString(), recovery -> {
+      DomainMetadata dropped = store.load(uuid);
+      if (!dropped.isEmpty()) {
+        store.save(DomainMetadata.empty(uuid));
+        LOG.info("forgot the snapshot metadata of domain {} ({} snapshot(s) {}); its files are kept", name,
+            dropped.snapshots().size(), dropped.tree().topologicalOrder());
+      }
+      return new ExportedMetadata(name, dropped);
+    });
+  }
+
   /** Every file, and every internal snapshot in a qcow2 image, the metadata names and this host lacks. */
   private List<String> missingFiles(DomainMetadata metadata) {
     List<String> missing = new ArrayList<>();
@@ -800,8 +828,8 @@ public final class SnapshotManager {
   /** Adds an image and, if it can be read, its backing chain. */
   private void chain(Path image, String kind, java.util.Map<Path, String> files) {
     files.putIfAbsent(image, kind);
-    if (!java.nio.file.Files.isRegularFile(image) && !java.nio.file.Files.exists(image)) {
-      return;
+    if (!java.nio.file.Files.exists(image)) {
+      return; // judged by the directory it would be in
     }
     try {
       for (Path p : cx.images.backingChain(image)) {

@@ -162,4 +162,23 @@ class ImportExportTest {
     managerB.importMetadata(byUuid, exported, ImportOptions.DEFAULTS.toOtherDomain());
     assertThat(managerB.list(byUuid, ListQuery.all())).extracting(Snapshot::name).containsExactly("a", "b", "c");
   }
+
+  @Test
+  void forgettingTheExportedMetadataKeepsEveryFileForTheImportingSide() {
+    ExportedMetadata exported = threeSnapshots();
+    managerB.importMetadata(vm, exported, ImportOptions.DEFAULTS);
+
+    ExportedMetadata dropped = managerA.forgetMetadata(vm);
+
+    assertThat(dropped).isEqualTo(exported);
+    assertThat(storeA.load(VM_UUID).isEmpty()).isTrue();
+    assertThat(storeA.domains()).isEmpty();
+    for (Snapshot s : exported.metadata().snapshots()) {
+      assertThat(s.memoryImage().orElseThrow()).isRegularFile();
+      s.disks().forEach(d -> d.path().ifPresent(p -> assertThat(p).exists()));
+    }
+    managerB.revert(vm, "b", RevertOptions.DEFAULTS);
+    assertThat(memory()).isEqualTo("b");
+    assertThat(managerA.forgetMetadata(vm).metadata().isEmpty()).isTrue();
+  }
 }

@@ -81,6 +81,15 @@ public final class ExitCodes {
     public RefusedException(String message, Throwable cause) {
       super(message, cause);
     }
+
+    /**
+     * Creates the exception for a refusal of the command's own.
+     *
+     * @param message why, in one line
+     */
+    public RefusedException(String message) {
+      super(message);
+    }
   }
 
   /** A command line that parses but cannot be carried out as written. */

@@ -129,4 +129,31 @@ final class TransferCommands {
       }
     }
   }
+
+  @Command(name = "snapshot-forget", mixinStandardHelpOptions = true,
+      description = "Drop a domain's snapshot metadata from this host's store, keeping every file (libvirt's "
+          + "snapshot-delete --metadata): after snapshot-import on another host, so that a delete here cannot "
+          + "remove files that host now uses. Refused while the domain is on this host, unless --force.")
+  static final class Forget extends SnapshotCommands.Base {
+    @Option(names = "--force", description = "Forget even though the domain is on this host (its snapshots can "
+        + "then no longer be reverted or deleted here).")
+    boolean force;
+
+    @Override
+    boolean changesSnapshots() {
+      return true;
+    }
+
+    @Override
+    void run(Session s) {
+      if (!force && s.hypervisor.find(selector()).isPresent()) {
+        throw new ExitCodes.RefusedException("refusing to forget the snapshot metadata of domain " + domain
+            + ": it is on this host; forget it with --force, or after it moved");
+      }
+      ExportedMetadata dropped = s.manager().forgetMetadata(selector());
+      out().println(dropped.metadata().isEmpty() ? "Domain " + domain + " has no snapshot metadata here"
+          : "Forgot " + dropped.metadata().snapshots().size() + " snapshot(s) of domain " + dropped.domainName()
+              + "; their files are kept");
+    }
+  }
 }

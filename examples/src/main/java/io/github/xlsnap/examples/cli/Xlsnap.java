@@ -41,6 +41,7 @@ import picocli.CommandLine.ScopeType;
         SnapshotCommands.Current.class,
         TransferCommands.Export.class,
         TransferCommands.Import.class,
+        TransferCommands.Forget.class,
         CheckCommand.class,
         ConfigDump.class,
         SimCommands.Init.class,

@@ -378,6 +378,12 @@ class CliTest {
     assertThat(ok("--store", other, "snapshot-import", "db", file.toString(), "--other-domain").out())
         .contains("Imported 3 snapshot(s) of domain web for db");
     assertThat(ok("--store", other, "snapshot-list", "db", "--name").lines()).containsExactly("a", "b", "c");
+
+    expect(on("snapshot-forget", "web"), 4, "it is on this host; forget it with --force");
+    assertThat(ok("snapshot-forget", "web", "--force").out().trim())
+        .isEqualTo("Forgot 3 snapshot(s) of domain web; their files are kept");
+    assertThat(ok("snapshot-list", "web", "--name").out()).isEmpty();
+    ok("--store", other, "snapshot-revert", "web", "a"); // every file is still there
   }
 
   @Test
