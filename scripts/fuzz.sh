@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing with Jazzer: cfg-parser's readers (XlConfigFuzzTest, 60 s) and the
-# snapshot store's JSON readers (JsonReadersFuzzTest, 30 s), for the time each @FuzzTest(maxDuration)
+# snapshot store's JSON readers (JsonReadersFuzzTest, 30 s) and export document reader
+# (MetadataDocumentsFuzzTest, 30 s), for the time each @FuzzTest(maxDuration)
 # sets. Exits non-zero on a finding: an exception other than the documented
 # typed ones, a stack overflow, or an input running over the 5 s per-input timeout. The input is
 # saved as <module>/src/test/resources/<package>/<Test>Inputs/<method>/crash-<sha1>: fix the bug
@@ -16,3 +17,4 @@ fuzz() {
 }
 fuzz cfg-parser XlConfigFuzzTest "$@"
 fuzz snapshot-store JsonReadersFuzzTest "$@"
+fuzz snapshot-store MetadataDocumentsFuzzTest "$@"

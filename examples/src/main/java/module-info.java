@@ -2,6 +2,7 @@
 module io.github.xlsnap.examples {
   requires io.github.xlsnap.core;
   requires io.github.xlsnap.store;
+  requires io.github.xlsnap.store.postgres;
   requires io.github.xlsnap.cfg;
   requires io.github.xlsnap.libxl;
   requires info.picocli;

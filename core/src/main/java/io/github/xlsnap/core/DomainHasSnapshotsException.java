@@ -30,6 +30,19 @@ public class DomainHasSnapshotsException extends XlsnapException {
   }
 
   /**
+   * Creates the exception with a message of a subclass's own.
+   *
+   * @param operation the refused operation
+   * @param snapshots the domain's snapshots, in topological order
+   * @param message the whole message, naming the domain and why
+   */
+  protected DomainHasSnapshotsException(GuardedOperation operation, List<String> snapshots, String message) {
+    super(message);
+    this.operation = operation;
+    this.snapshots = List.copyOf(snapshots);
+  }
+
+  /**
    * Returns the refused operation.
    *
    * @return the operation

@@ -8,7 +8,10 @@ public enum GuardedOperation {
   SHUTDOWN("shut down"),
   /** {@code xl save}. */
   SAVE("save"),
-  /** {@code xl migrate}. */
+  /**
+   * {@code xl migrate}: allowed with snapshots when they follow the domain, a pool-wide store and shared
+   * storage ({@link SnapshotManager#checkMigration}).
+   */
   MIGRATE("migrate");
 
   private final String verb;

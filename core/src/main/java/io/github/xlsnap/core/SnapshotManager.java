@@ -7,6 +7,7 @@ import io.github.xlsnap.core.disk.DiskImages;
 import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.internal.Intent;
 import io.github.xlsnap.core.internal.PrivateFiles;
+import io.github.xlsnap.core.spi.DomainMetadata;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import java.nio.file.Path;
@@ -63,6 +64,7 @@ public final class SnapshotManager {
   private final Hypervisor hypervisor;
   private final SnapshotStore store;
   private final Duration lockTimeout;
+  private final SharedStorage sharedStorage;
   private final ConcurrentMap<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final CreateOperation creates;
   private final DeleteOperation deletes;
@@ -73,6 +75,7 @@ public final class SnapshotManager {
     this.hypervisor = b.hypervisor;
     this.store = b.store;
     this.lockTimeout = b.lockTimeout;
+    this.sharedStorage = b.sharedStorage;
     OperationContext cx = new OperationContext(b.hypervisor, b.store, b.images != null ? b.images : QemuImg.system(),
         b.clock, b.ids, b.progress, b.sync);
     this.creates = new CreateOperation(cx);
@@ -102,6 +105,7 @@ public final class SnapshotManager {
     private Optional<ProgressListener> progress = Optional.empty();
     private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
     private OperationContext.FileSync sync = OperationContext::forceToDisk;
+    private SharedStorage sharedStorage = SharedStorage.fromMounts();
 
     private Builder(Hypervisor hypervisor, SnapshotStore store) {
       this.hypervisor = requireNonNull(hypervisor, "hypervisor");
@@ -155,6 +159,20 @@ public final class SnapshotManager {
       requireNonNull(value, "lockTimeout");
       checkArgument(!value.isNegative(), "lock timeout %s is negative", value);
       lockTimeout = value;
+      return this;
+    }
+
+    /**
+     * Sets what counts as shared storage when the manager decides whether a domain with snapshots may
+     * migrate ({@link SnapshotManager#checkMigration}); default {@link SharedStorage#fromMounts()}, which
+     * knows network and cluster file systems but not shared block devices: declare those with
+     * {@link SharedStorage#declaring}.
+     *
+     * @param value the policy
+     * @return this builder
+     */
+    public Builder sharedStorage(SharedStorage value) {
+      sharedStorage = requireNonNull(value, "sharedStorage");
       return this;
     }
 
@@ -566,22 +584,259 @@ public final class SnapshotManager {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // export and import
+
+  /**
+   * Exports a domain's snapshot metadata, to be imported on another host ({@link #importMetadata}): the
+   * way to move snapshots with a domain when the store is per host, as libvirt's {@code --redefine}.
+   * Taken under the domain's lock, after an interrupted operation is recovered, so it is a committed
+   * state. Nothing is changed.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return its metadata and its name (its UUID's text if it no longer exists)
+   * @throws DomainNotFoundException if no domain matches
+   */
+  public ExportedMetadata exportMetadata(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(uuid.toString());
+    return withLock(uuid, domain.toString(), recovery -> new ExportedMetadata(name, store.load(uuid)));
+  }
+
+  /**
+   * Imports exported snapshot metadata for a domain of this host ({@code virsh snapshot-create
+   * --redefine}, for a whole tree): after it, the domain lists, reverts and deletes the snapshots as if
+   * they had been taken here. Only metadata is written, in one {@link SnapshotStore#save} (all of it or
+   * nothing); no image, memory image or overlay is created, changed or deleted.
+   *
+   * <p>It is refused ({@link ImportRefusedException}), writing nothing, when:
+   * <ul>
+   *   <li>the metadata was exported from a domain of another UUID, unless
+   *       {@link ImportOptions#otherDomain()} (a domain created again here under a new UUID: the metadata
+   *       is then keyed by the target's UUID);</li>
+   *   <li>the target already has snapshot metadata here, unless {@link ImportOptions#replace()};</li>
+   *   <li>any file it names is missing here: every memory image, disk image, overlay and owned image
+   *       must exist at the path it names (shared storage, or copied to the same path), and every
+   *       internal snapshot must exist in its qcow2 image ({@code qemu-img info}). All missing items are
+   *       listed, not only the first.</li>
+   * </ul>
+   * Memory images and frozen images copied from another host have new stamps: a revert to them is then
+   * risky ({@link RiskyRevertException}, "changed since") and needs force, as it should, because
+   * xlsnap cannot tell a faithful copy from a changed file.
+   *
+   * @param domain the target: a domain of this host, or by UUID one that is not (yet) on it
+   * @param exported what {@link #exportMetadata} returned on the other host
+   * @param options what to accept of a target that differs
+   * @return the metadata saved
+   * @throws DomainNotFoundException if no domain matches a name or domid
+   * @throws ImportRefusedException if a check failed
+   */
+  public DomainMetadata importMetadata(DomainSelector domain, ExportedMetadata exported, ImportOptions options) {
+    requireNonNull(domain, "domain");
+    requireNonNull(exported, "exported");
+    requireNonNull(options, "options");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(domain.toString());
+    DomainMetadata in = exported.metadata();
+    if (!in.domain().equals(uuid) && !options.otherDomain()) {
+      throw new ImportRefusedException(name, ImportRefusedException.Reason.OTHER_DOMAIN, List.of("the metadata is of "
+          + "domain " + exported.domainName() + " (" + in.domain() + "), not of " + name + " (" + uuid + ")"));
+    }
+    return withLock(uuid, domain.toString(), recovery -> {
+      DomainMetadata existing = store.load(uuid);
+      if (!existing.isEmpty() && !options.replace()) {
+        List<String> what = new ArrayList<>();
+        what.add(existing.snapshots().size() + " snapshot(s) " + existing.tree().topologicalOrder());
+        if (!existing.ownedImages().isEmpty()) {
+          what.add(existing.ownedImages().size() + " owned image(s)");
+        }
+        throw new ImportRefusedException(name, ImportRefusedException.Reason.TARGET_HAS_METADATA, what);
+      }
+      List<String> missing = missingFiles(in);
+      if (!missing.isEmpty()) {
+        throw new ImportRefusedException(name, ImportRefusedException.Reason.MISSING_FILES, missing);
+      }
+      DomainMetadata out = new DomainMetadata(uuid, in.snapshots(), in.current(), in.ownedImages(),
+          in.deferredCleanups());
+      store.save(out);
+      LOG.info("imported {} snapshot(s) of domain {} ({}) for {} ({}){}", out.snapshots().size(),
+          exported.domainName(), in.domain(), name, uuid, existing.isEmpty() ? ""
+              : ", replacing its " + existing.snapshots().size() + " snapshot(s); their files are kept");
+      return out;
+    });
+  }
+
+  /**
+   * Drops a domain's snapshot metadata from the store without touching a file (libvirt's
+   * {@code snapshot-delete --metadata}, for all of a domain's snapshots): the last step of moving
+   * snapshots to another host with {@link #exportMetadata} and {@link #importMetadata}, so that this
+   * host's store no longer names files the other host now manages (a delete here would remove them).
+   * Memory images, disk images and overlays stay where they are; images xlsnap created are no longer
+   * owned here. Taken under the domain's lock, after an interrupted operation is recovered.
+   *
+   * @param domain the domain (by UUID if it no longer exists)
+   * @return what was dropped, to import again if that was a mistake; its metadata is empty if there was none
+   * @throws DomainNotFoundException if no domain matches
+   */
+  public ExportedMetadata forgetMetadata(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    Optional<DomainInfo> found = hypervisor.find(domain);
+    UUID uuid = found.map(i -> i.ref().uuid()).orElseGet(() -> uuidOf(domain));
+    String name = found.map(i -> i.ref().name()).orElse(uuid.toString());
+    return withLock(uuid, domain.toString(), recovery -> {
+      DomainMetadata dropped = store.load(uuid);
+      if (!dropped.isEmpty()) {
+        store.save(DomainMetadata.empty(uuid));
+        LOG.info("forgot the snapshot metadata of domain {} ({} snapshot(s) {}); its files are kept", name,
+            dropped.snapshots().size(), dropped.tree().topologicalOrder());
+      }
+      return new ExportedMetadata(name, dropped);
+    });
+  }
+
+  /** Every file, and every internal snapshot in a qcow2 image, the metadata names and this host lacks. */
+  private List<String> missingFiles(DomainMetadata metadata) {
+    List<String> missing = new ArrayList<>();
+    java.util.Map<Path, List<String>> tags = new java.util.HashMap<>();
+    for (Snapshot s : metadata.tree().snapshots()) {
+      String of = " of snapshot '" + s.name() + "'";
+      s.memoryImage().filter(p -> !java.nio.file.Files.isRegularFile(p))
+          .ifPresent(p -> missing.add("memory image " + p + of));
+      for (DiskSnapshot d : s.disks()) {
+        String disk = " (disk " + d.target() + ")" + of;
+        Optional<Path> image = d.image().filter(java.nio.file.Files::exists);
+        d.image().filter(p -> image.isEmpty()).ifPresent(p -> missing.add("disk image " + p + disk));
+        d.overlay().filter(p -> !java.nio.file.Files.exists(p)).ifPresent(p -> missing.add("overlay " + p + disk));
+        if (d.mode() == DiskSnapshotMode.INTERNAL && image.isPresent()) {
+          Path p = image.get();
+          List<String> inImage = tags.computeIfAbsent(p, i -> {
+            try {
+              return cx.images.info(i).internalSnapshots();
+            } catch (RuntimeException e) {
+              missing.add("image " + i + " cannot be read (" + e.getMessage() + ")");
+              return List.of();
+            }
+          });
+          if (!inImage.contains(d.tag().orElseThrow())) {
+            missing.add("internal snapshot '" + d.tag().orElseThrow() + "' in image " + p + disk);
+          }
+        }
+      }
+    }
+    metadata.ownedImages().stream().filter(p -> !java.nio.file.Files.exists(p)).sorted()
+        .forEach(p -> missing.add("owned image " + p));
+    return missing.stream().distinct().toList();
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // guard
 
   /**
    * Refuses an operation on a domain that has snapshots: the seed design's rule that a domain's
    * snapshots are deleted before the domain is destroyed, shut down, saved or migrated. Call it
-   * before saving or migrating a domain by other means.
+   * before saving or migrating a domain by other means. A migration is the exception, and is judged
+   * by {@link #checkMigration}: allowed when the snapshots follow the domain to its new host.
    *
    * @param domain the domain
    * @param operation the operation about to be done
-   * @throws DomainHasSnapshotsException listing the snapshots, if there are any
+   * @throws DomainHasSnapshotsException listing the snapshots, if there are any (for a migration, a
+   *     {@link MigrationRefusedException} saying why they would not follow the domain)
    */
   public void checkGuard(DomainSelector domain, GuardedOperation operation) {
     requireNonNull(operation, "operation");
+    if (operation == GuardedOperation.MIGRATE) {
+      checkMigration(domain);
+      return;
+    }
     SnapshotTree tree = tree(domain);
     if (!tree.isEmpty()) {
       throw new DomainHasSnapshotsException(domain.toString(), operation, tree.topologicalOrder());
+    }
+  }
+
+  /**
+   * Decides whether a domain may migrate to another host of the pool with its snapshots: call it before
+   * migrating a domain by any means ({@code xl migrate}, a cloud manager's own live migration). A domain
+   * without snapshots may always go. One with snapshots may go only if they follow it:
+   * <ul>
+   *   <li>the store is {@linkplain SnapshotStore#isPoolWide() pool-wide}, keyed by the domain's UUID
+   *       (the PostgreSQL store), so the new host lists, reverts and deletes them; a per-host store (the
+   *       JSON store) is refused: export the metadata and import it on the target instead (the
+   *       {@code xlsnap snapshot-export} and {@code snapshot-import} commands); and</li>
+   *   <li>every file they and the domain's present disks depend on is on shared storage, as the
+   *       manager's {@link SharedStorage} policy judges it ({@link Builder#sharedStorage}): the memory
+   *       images, every disk image, overlay and internal snapshot's image the snapshots name, the images
+   *       the store records as owned, each present disk's image with its whole backing chain, and the
+   *       store's {@linkplain SnapshotStore#dataDirectory data directory} of the domain.</li>
+   * </ul>
+   * Nothing is locked or changed: the answer holds for this moment. The guard is an advice to the
+   * caller, which overrides it by not calling this.
+   *
+   * @param domain the domain, on this host
+   * @return how each file was judged, all shared; empty if the domain has no snapshots
+   * @throws DomainNotFoundException if no domain matches
+   * @throws MigrationRefusedException if the domain has snapshots that would not follow it, saying why
+   */
+  public List<SharedStorage.Verdict> checkMigration(DomainSelector domain) {
+    requireNonNull(domain, "domain");
+    DomainRef ref = hypervisor.find(domain).orElseThrow(() -> new DomainNotFoundException(domain.toString())).ref();
+    DomainMetadata metadata = store.load(ref.uuid());
+    SnapshotTree tree = metadata.tree();
+    if (tree.isEmpty()) {
+      return List.of();
+    }
+    List<String> names = tree.topologicalOrder();
+    if (!store.isPoolWide()) {
+      throw new MigrationRefusedException(ref.name(), names, MigrationRefusedException.Reason.STORE_PER_HOST,
+          "the snapshot store is per host (" + store.getClass().getSimpleName() + "): its metadata would stay "
+              + "behind; export it (snapshot-export) and import it on the target (snapshot-import), or use a "
+              + "pool-wide store", List.of());
+    }
+    java.util.Map<Path, String> files = new java.util.LinkedHashMap<>();
+    files.put(store.dataDirectory(ref.uuid()), "data directory");
+    for (Snapshot s : metadata.snapshots()) {
+      s.memoryImage().ifPresent(p -> files.putIfAbsent(p, "memory image"));
+      for (DiskSnapshot d : s.disks()) {
+        d.image().ifPresent(p -> chain(p, "disk image", files));
+        d.overlay().ifPresent(p -> chain(p, "overlay", files));
+      }
+    }
+    metadata.ownedImages().forEach(p -> files.putIfAbsent(p, "owned image"));
+    for (io.github.xlsnap.core.spi.DomainDisk d : hypervisor.disks(ref)) {
+      d.image().ifPresent(p -> chain(p, "disk image", files));
+    }
+    List<SharedStorage.Verdict> verdicts = new ArrayList<>();
+    List<String> local = new ArrayList<>();
+    files.forEach((path, kind) -> {
+      SharedStorage.Verdict v = sharedStorage.judge(path);
+      verdicts.add(v);
+      if (!v.shared()) {
+        local.add(kind + " " + path + " is " + (v.reason().startsWith("local storage") ? "on " : "") + v.reason());
+      }
+    });
+    if (!local.isEmpty()) {
+      throw new MigrationRefusedException(ref.name(), names, MigrationRefusedException.Reason.LOCAL_STORAGE,
+          String.join("; ", local) + " (every host must see it; declare shared storage detection cannot see with "
+              + "SharedStorage.declaring)", local);
+    }
+    LOG.debug("domain {} may migrate: {}", ref, verdicts);
+    return List.copyOf(verdicts);
+  }
+
+  /** Adds an image and, if it can be read, its backing chain. */
+  private void chain(Path image, String kind, java.util.Map<Path, String> files) {
+    files.putIfAbsent(image, kind);
+    if (!java.nio.file.Files.exists(image)) {
+      return; // judged by the directory it would be in
+    }
+    try {
+      for (Path p : cx.images.backingChain(image)) {
+        files.putIfAbsent(p, "backing file of " + image);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the backing chain of {}; judging the image alone", image, e);
     }
   }
 

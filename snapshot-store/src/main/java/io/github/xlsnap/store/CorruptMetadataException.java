@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * A metadata file of the store cannot be used: truncated, not JSON, of the wrong shape, written by a
  * newer format, naming a snapshot that its file name does not, or not a regular file. The store
  * never skips, rewrites or deletes such a file on its own: the operation that met it fails, and
- * {@link JsonSnapshotStore#check} reports it, {@link JsonSnapshotStore#repair} quarantines it.
+ * {@link JsonSnapshotStore#check} reports it, {@link JsonSnapshotStore#repair} quarantines it. An
+ * export document that {@link MetadataDocuments} cannot use is reported the same way.
  */
 public final class CorruptMetadataException extends XlsnapException {
   private static final long serialVersionUID = 1L;

@@ -125,6 +125,19 @@ public interface SnapshotStore {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Tells whether this store is pool-wide: every host of a pool that opens it sees the same metadata,
+   * keyed by the domain's UUID, so a domain's snapshots follow it when it moves to another host. The
+   * manager allows a domain with snapshots to migrate only with such a store (and its files on shared
+   * storage: {@link io.github.xlsnap.core.SnapshotManager#checkMigration}). The default, for a store
+   * of one host, is false.
+   *
+   * @return whether every host of the pool shares this store's metadata
+   */
+  default boolean isPoolWide() {
+    return false;
+  }
+
   /** A domain held by {@link #lockDomain}; {@link #close} releases it. Used by one thread. */
   @FunctionalInterface
   interface Lease extends AutoCloseable {

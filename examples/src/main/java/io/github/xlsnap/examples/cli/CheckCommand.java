@@ -1,26 +1,36 @@
 package io.github.xlsnap.examples.cli;
 
+import io.github.xlsnap.core.DiskSnapshot;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.Snapshot;
+import io.github.xlsnap.core.XlsnapException;
+import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.SnapshotStore;
 import io.github.xlsnap.store.JsonSnapshotStore;
 import io.github.xlsnap.store.RepairReport;
 import io.github.xlsnap.store.StoreFinding;
+import io.github.xlsnap.store.postgres.PostgresSnapshotStore;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code snapshot-check}: the store's check and repair, findings one a line. */
 @Command(name = "snapshot-check", mixinStandardHelpOptions = true,
     description = "Check the snapshot metadata of one domain, or of every domain in the store; with --repair, "
-        + "fix what can be fixed without guessing and quarantine the rest. Exit code 1 if problems remain.")
+        + "fix what can be fixed without guessing and quarantine the rest. Exit code 1 if problems remain. On a "
+        + "PostgreSQL store: every row is decoded, the files the metadata names are looked for, pending operations "
+        + "and a data root that is not the pool's shared one are reported; it has no --repair.")
 final class CheckCommand implements Callable<Integer> {
   @ParentCommand Xlsnap root;
   @Spec CommandSpec spec;
@@ -45,7 +55,6 @@ final class CheckCommand implements Callable<Integer> {
       throw new ExitCodes.UsageException("--abandon needs <domain>");
     }
     try (Session s = root.session(Optional.empty())) {
-      JsonSnapshotStore store = s.store();
       if (abandon) {
         UUID d = uuid(s);
         Optional<String> record = s.manager().abandon(d);
@@ -54,6 +63,9 @@ final class CheckCommand implements Callable<Integer> {
         record.ifPresent(r -> r.lines().forEach(l -> out.println("  " + l)));
         out.flush();
         return ExitCodes.OK;
+      }
+      if (!(s.store() instanceof JsonSnapshotStore store)) {
+        return checkOtherStore(s, out);
       }
       List<UUID> domains = domain == null ? store.domains().stream().sorted().toList() : List.of(uuid(s));
       for (UUID d : domains) {
@@ -75,6 +87,56 @@ final class CheckCommand implements Callable<Integer> {
     }
     out.flush();
     return remaining == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  /**
+   * The check of a store that has none of its own (the PostgreSQL store, whose saves are transactions and
+   * which has no files to be torn): every domain's metadata is loaded, which decodes every row and checks
+   * the tree; then the files it names are looked for; a pending operation and, for the PostgreSQL store, a
+   * data root that is not the pool's shared one are reported. Findings in the JSON store's words.
+   */
+  private int checkOtherStore(Session s, PrintWriter out) {
+    if (repair) {
+      throw new ExitCodes.UsageException("--repair: the " + s.store().getClass().getSimpleName() + " has no repair "
+          + "(its saves are transactions; a row that does not decode is named by the error, to be fixed in the "
+          + "database); run snapshot-check without --repair");
+    }
+    SnapshotStore store = s.store();
+    int problems = 0;
+    if (store instanceof PostgresSnapshotStore pg && pg.dataRootProblem().isPresent()) {
+      out.println("DATA_ROOT " + pg.dataRoot() + ": " + pg.dataRootProblem().get());
+      problems++;
+    }
+    List<UUID> domains = domain == null ? store.domains().stream().sorted().toList() : List.of(uuid(s));
+    for (UUID d : domains) {
+      List<String> findings = new ArrayList<>();
+      try {
+        DomainMetadata m = store.load(d);
+        for (Snapshot snap : m.snapshots()) {
+          snap.memoryImage().filter(p -> !Files.isRegularFile(p)).ifPresent(p -> findings.add("MISSING_MEMORY_IMAGE "
+              + p + " [" + snap.name() + "]: the memory image is missing"));
+          for (DiskSnapshot disk : snap.disks()) {
+            for (Path p : List.of(disk.image(), disk.overlay()).stream().flatMap(Optional::stream).toList()) {
+              if (!Files.exists(p)) {
+                findings.add("MISSING_DISK_FILE " + p + " [" + snap.name() + "]: disk " + disk.target()
+                    + " names a file that is missing");
+              }
+            }
+          }
+        }
+        m.ownedImages().stream().filter(p -> !Files.exists(p)).sorted()
+            .forEach(p -> findings.add("MISSING_DISK_FILE " + p + ": an owned image is missing"));
+        store.loadIntent(d).ifPresent(i -> findings.add("PENDING_OPERATION: an interrupted operation is recorded"
+            + store.foreignIntentHost(d).map(h -> " by host " + h).orElse("")
+            + "; the next operation on the domain recovers it"));
+      } catch (XlsnapException e) {
+        findings.add("CORRUPT_FILE: " + e.getMessage());
+      }
+      findings.forEach(f -> out.println(d + " " + f));
+      problems += findings.size();
+    }
+    out.flush();
+    return problems == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
   private UUID uuid(Session s) {

@@ -4,6 +4,7 @@ import io.github.xlsnap.cfg.ConfigFileUnreadableException;
 import io.github.xlsnap.cfg.ConfigSyntaxException;
 import io.github.xlsnap.cfg.ConfigValueException;
 import io.github.xlsnap.core.DomainHasSnapshotsException;
+import io.github.xlsnap.core.ImportRefusedException;
 import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainStateException;
 import io.github.xlsnap.core.InvalidSnapshotSpecException;
@@ -21,7 +22,10 @@ public final class ExitCodes {
   public static final int USAGE = 2;
   /** The domain or snapshot does not exist. */
   public static final int NOT_FOUND = 3;
-  /** Refused: a risky revert without --force, a guard, a name taken, a domain in the wrong state. */
+  /**
+   * Refused: a risky revert without --force, a guard, a name taken, a domain in the wrong state, an import
+   * whose files are missing or whose domain already has snapshots.
+   */
   public static final int REFUSED = 4;
 
   private ExitCodes() {}
@@ -46,7 +50,8 @@ public final class ExitCodes {
       return USAGE;
     }
     if (e instanceof RiskyRevertException || e instanceof DomainHasSnapshotsException || e instanceof RefusedException
-        || e instanceof SnapshotExistsException || e instanceof DomainStateException) {
+        || e instanceof SnapshotExistsException || e instanceof DomainStateException
+        || e instanceof ImportRefusedException) {
       return REFUSED;
     }
     return FAILURE;
@@ -78,6 +83,15 @@ public final class ExitCodes {
      */
     public RefusedException(String message, Throwable cause) {
       super(message, cause);
+    }
+
+    /**
+     * Creates the exception for a refusal of the command's own.
+     *
+     * @param message why, in one line
+     */
+    public RefusedException(String message) {
+      super(message);
     }
   }
 

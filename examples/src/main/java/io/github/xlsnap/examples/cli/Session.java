@@ -9,7 +9,7 @@ import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.libxl.Libxl;
 import io.github.xlsnap.core.spi.Hypervisor;
-import io.github.xlsnap.store.JsonSnapshotStore;
+import io.github.xlsnap.core.spi.SnapshotStore;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +25,19 @@ final class Session implements AutoCloseable {
   static final Path DEFAULT_STORE = Path.of("/var/lib/xen/snapshots");
 
   final Hypervisor hypervisor;
-  private final Path storeDir;
+  private final Stores.Spec storeSpec;
+  private final Path dataRoot;
+  private final Optional<String> hostId;
   private final Optional<ProgressListener> progress;
   private SnapshotManager manager;
-  private JsonSnapshotStore store;
+  private SnapshotStore store;
 
-  private Session(Hypervisor hypervisor, Path storeDir, Optional<ProgressListener> progress) {
+  private Session(Hypervisor hypervisor, Stores.Spec storeSpec, Path dataRoot, Optional<String> hostId,
+      Optional<ProgressListener> progress) {
     this.hypervisor = hypervisor;
-    this.storeDir = storeDir;
+    this.storeSpec = storeSpec;
+    this.dataRoot = dataRoot;
+    this.hostId = hostId;
     this.progress = progress;
   }
 
@@ -58,7 +63,14 @@ final class Session implements AutoCloseable {
         + String.join("; ", r.actions())));
   }
 
-  static Session open(String connect, Optional<Path> storeDir, Optional<ProgressListener> progress) {
+  /**
+   * Opens the host {@code connect} names and, on first use, the store {@code store} names (a directory or
+   * a PostgreSQL URL; default the host's store directory); a PostgreSQL store keeps memory images under
+   * {@code dataRoot}, default the host's store directory, and records {@code hostId}, default the host name.
+   */
+  static Session open(String connect, Optional<String> store, Optional<Path> dataRoot, Optional<String> hostId,
+      Optional<ProgressListener> progress) {
+    Optional<Stores.Spec> spec = store.map(Stores::parse);
     URI uri;
     try {
       uri = URI.create(connect);
@@ -79,14 +91,17 @@ final class Session implements AutoCloseable {
           throw new ExitCodes.UsageException("--connect " + connect + ": no simulated host in " + dir
               + " (create one with: xlsnap sim-init " + dir + ")");
         }
-        return new Session(SimulatedHypervisor.open(dir), storeDir.orElse(dir.resolve("snapshots")), progress);
+        Path defaultDir = dir.resolve("snapshots");
+        return new Session(SimulatedHypervisor.open(dir), spec.orElse(new Stores.Directory(defaultDir)),
+            dataRoot.orElse(defaultDir), hostId, progress);
       }
       case "xen" -> {
         if (!"/system".equals(uri.getPath())) {
           throw new ExitCodes.UsageException("--connect " + connect + ": the local Xen host is xen:///system");
         }
         // the local Xen host through libxl; a host without Xen is a typed error naming what is missing
-        return new Session(Libxl.open(), storeDir.orElse(DEFAULT_STORE), progress);
+        return new Session(Libxl.open(), spec.orElse(new Stores.Directory(DEFAULT_STORE)),
+            dataRoot.orElse(DEFAULT_STORE), hostId, progress);
       }
       default -> throw new ExitCodes.UsageException("--connect " + connect
           + ": unknown scheme; use sim:///<dir> or xen:///system");
@@ -107,9 +122,9 @@ final class Session implements AutoCloseable {
   }
 
   /** The snapshot store, opened on first use. */
-  JsonSnapshotStore store() {
+  SnapshotStore store() {
     if (store == null) {
-      store = Stores.open(storeDir);
+      store = Stores.open(storeSpec, dataRoot, hostId, System.getenv());
     }
     return store;
   }
@@ -120,6 +135,14 @@ final class Session implements AutoCloseable {
 
   @Override
   public void close() {
-    hypervisor.close();
+    try {
+      if (store instanceof AutoCloseable closeable) {
+        closeable.close(); // the PostgreSQL store's connections
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot close the snapshot store: " + e.getMessage(), e);
+    } finally {
+      hypervisor.close();
+    }
   }
 }

@@ -29,7 +29,8 @@ import picocli.CommandLine.ScopeType;
         "1:the operation failed (hypervisor, disk or store); it was rolled back",
         "2:the command line or an input file is wrong",
         "3:the domain or snapshot does not exist",
-        "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state",
+        "4:refused: a risky revert without --force, the snapshot guard, a name taken, a domain in the wrong state, "
+            + "an import whose files are missing or whose domain has snapshots",
         "130:cancelled by Ctrl-C (SIGINT): the operation was rolled back and the domain left as it was",
         "143:cancelled by SIGTERM, as for Ctrl-C"})
 public final class Xlsnap {
@@ -50,6 +51,9 @@ public final class Xlsnap {
       "snapshot-list", SnapshotCommands.ListSnapshots.class,
       "snapshot-info", SnapshotCommands.Info.class,
       "snapshot-current", SnapshotCommands.Current.class,
+      "snapshot-export", TransferCommands.Export.class,
+      "snapshot-import", TransferCommands.Import.class,
+      "snapshot-forget", TransferCommands.Forget.class,
       "snapshot-check", CheckCommand.class,
       "config-dump", ConfigDump.class,
       "sim-init", SimCommands.Init.class,
@@ -76,10 +80,22 @@ public final class Xlsnap {
           + "Xen host through libxl (default: ${DEFAULT-VALUE}; environment XLSNAP_CONNECT).")
   String connect;
 
-  @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "DIR",
-      description = "Where snapshot metadata lives (default: /var/lib/xen/snapshots, or <dir>/snapshots for "
-          + "a sim: host).")
-  Path store;
+  @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "DIR|URL",
+      description = "Where snapshot metadata lives: a directory, the JSON store of this host (default: "
+          + "/var/lib/xen/snapshots, or <dir>/snapshots for a sim: host); or a PostgreSQL database, the pool-wide "
+          + "store: postgresql://[user[:password]@]host[:port]/database or jdbc:postgresql://host[:port]/database "
+          + "(password from the URL or PGPASSWORD, user from the URL or PGUSER).")
+  String store;
+
+  @Option(names = "--data-root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "With a PostgreSQL store: the directory for memory images, on storage every host of the pool "
+          + "sees at the same path (default: the default store directory).")
+  Path dataRoot;
+
+  @Option(names = "--host-id", scope = ScopeType.INHERIT, paramLabel = "NAME",
+      description = "With a PostgreSQL store: this host's name, recorded with its operations (default: the host "
+          + "name).")
+  String hostId;
 
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
       description = "Log warnings and debug messages on stderr (by default only the one-line error).")
@@ -92,7 +108,8 @@ public final class Xlsnap {
   private static final String NATIVE_LOG = "org.slf4j.simpleLogger.log.io.github.xlsnap.libxl.native";
 
   Session session(Optional<ProgressListener> progress) {
-    return Session.open(connect, Optional.ofNullable(store), progress);
+    return Session.open(connect, Optional.ofNullable(store), Optional.ofNullable(dataRoot),
+        Optional.ofNullable(hostId), progress);
   }
 
   /**

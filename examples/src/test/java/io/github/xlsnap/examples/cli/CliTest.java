@@ -349,6 +349,70 @@ class CliTest {
     assertThat(demo.out()).contains("base\n  |\n  +- v3\n  |\n  +- experiment (current)\n");
   }
 
+  @Test
+  void snapshotsExportedFromOneStoreAndImportedIntoAnotherListTheSameTree() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    ok("snapshot-create", "web", "--name", "b");
+    ok("snapshot-revert", "web", "a");
+    ok("snapshot-create", "web", "--name", "c", "--live");
+    Path file = dir.resolve("web.json");
+    Result exported = ok("snapshot-export", "web", "-o", file.toString());
+    assertThat(exported.err()).contains("Exported 3 snapshot(s) of domain web to " + file);
+    assertThat(ok("snapshot-export", "web").out()).isEqualTo(Files.readString(file));
+    String other = dir.resolve("other-store").toString();
+
+    Result imported = ok("--store", other, "snapshot-import", "web", file.toString());
+
+    assertThat(imported.out().trim()).isEqualTo("Imported 3 snapshot(s) of domain web for web (current: c)");
+    assertThat(ok("--store", other, "snapshot-list", "web", "--tree").out())
+        .isEqualTo(ok("snapshot-list", "web", "--tree").out()).contains("+- c");
+    assertThat(ok("--store", other, "snapshot-current", "web").out().trim()).isEqualTo("c");
+    assertThat(ok("--store", other, "snapshot-list", "web", "--json").out())
+        .isEqualTo(ok("snapshot-list", "web", "--json").out());
+    assertThat(ok("--store", other, "snapshot-check", "web").out()).isEmpty();
+    ok("--store", other, "snapshot-revert", "web", "b");
+
+    expect(on("--store", other, "snapshot-import", "web", file.toString()), 4,
+        "already has snapshot metadata here (3 snapshot(s) [a, b, c]); replace it with --replace");
+    assertThat(ok("--store", other, "snapshot-import", "web", file.toString(), "--replace").out())
+        .contains("Imported 3 snapshot(s)");
+    expect(on("--store", other, "snapshot-import", "db", file.toString()), 4, "--other-domain");
+    assertThat(ok("--store", other, "snapshot-import", "db", file.toString(), "--other-domain").out())
+        .contains("Imported 3 snapshot(s) of domain web for db");
+    assertThat(ok("--store", other, "snapshot-list", "db", "--name").lines()).containsExactly("a", "b", "c");
+
+    expect(on("snapshot-forget", "web"), 4, "it is on this host; forget it with --force");
+    assertThat(ok("snapshot-forget", "web", "--force").out().trim())
+        .isEqualTo("Forgot 3 snapshot(s) of domain web; their files are kept");
+    assertThat(ok("snapshot-list", "web", "--name").out()).isEmpty();
+    ok("--store", other, "snapshot-revert", "web", "a"); // every file is still there
+  }
+
+  @Test
+  void anImportNamingAMissingFileOrAMalformedDocumentIsRefusedNamingIt() throws Exception {
+    ok("snapshot-create", "web", "--name", "a");
+    Path file = dir.resolve("web.json");
+    ok("snapshot-export", "web", "-o", file.toString());
+    String other = dir.resolve("other-store").toString();
+    String memory = Files.readString(file).replaceAll("(?s).*\"memory_path\" : \"([^\"]+)\".*", "$1");
+    Files.move(Path.of(memory), dir.resolve("moved.memory"));
+
+    expect(on("--store", other, "snapshot-import", "web", file.toString()), 4,
+        "missing here: memory image " + memory + " of snapshot 'a'");
+    Files.move(dir.resolve("moved.memory"), Path.of(memory));
+
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, Files.readString(file).replace("\"version\" : 1", "\"version\" : 7"));
+    expect(on("--store", other, "snapshot-import", "web", bad.toString()), 2,
+        bad + ": future_format_version: version 7 is newer than 1");
+    Files.writeString(bad, Files.readString(file).substring(0, 100));
+    expect(on("--store", other, "snapshot-import", "web", bad.toString()), 2, bad + ": truncated");
+    expect(on("--store", other, "snapshot-import", "web", dir.resolve("none.json").toString()), 2,
+        "No such file or directory");
+    assertThat(ok("--store", other, "snapshot-list", "web", "--name").out()).isEmpty();
+    expect(on("--store", "mysql://db/x", "snapshot-list", "web"), 2, "unknown URL");
+  }
+
   private String uuidOf(String domain) throws Exception {
     String json = ok("list", "--json").out();
     return json.replaceAll("(?s).*\"name\":\"" + domain + "\",\"uuid\":\"([^\"]+)\".*", "$1");

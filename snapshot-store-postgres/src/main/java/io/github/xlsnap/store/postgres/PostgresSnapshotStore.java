@@ -640,6 +640,16 @@ public final class PostgresSnapshotStore implements SnapshotStore, AutoCloseable
     return intentHost(domain).filter(h -> !h.equals(hostId));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>True: every host on the database sees a domain's snapshots, keyed by its UUID. Whether its files
+   * are on shared storage too, the manager judges ({@link io.github.xlsnap.core.SnapshotManager#checkMigration}).
+   */
+  @Override
+  public boolean isPoolWide() {
+    return true;
+  }
 
   private Optional<String> intentColumn(UUID domain, String column) {
     try (Connection c = connection();

@@ -2,14 +2,18 @@ package io.github.xlsnap.store.postgres;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.xlsnap.core.CreateSpec;
 import io.github.xlsnap.core.DeleteMode;
 import io.github.xlsnap.core.DiskFormat;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.GuardedOperation;
 import io.github.xlsnap.core.ListQuery;
+import io.github.xlsnap.core.MigrationRefusedException;
 import io.github.xlsnap.core.RevertOptions;
+import io.github.xlsnap.core.SharedStorage;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.disk.DiskImages;
@@ -115,6 +119,31 @@ class TwoHostsTest {
     assertThat(storeA.load(VM_UUID).snapshots()).isEmpty();
     assertThat(storeA.load(VM_UUID).current()).isEmpty();
     assertThat(storeA.loadIntent(VM_UUID)).isEmpty();
+  }
+
+  @Test
+  void theMigrateGuardLetsTheDomainGoWhenItsFilesAreDeclaredSharedAndRefusesItWhenNot() throws Exception {
+    hostA.createDomain(new SimDomainSpec("vm1", Optional.of(VM_UUID), 64 * 1024, 1,
+        List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.RAW, 1 << 20)),
+        false));
+    writes(hostA, "one");
+    managerA.create(VM, CreateSpec.builder().name("one").build());
+    SnapshotManager notShared = SnapshotManager.builder(hostA, storeA).diskImages(images)
+        .sharedStorage(SharedStorage.declaredOnly(List.of(dir.resolve("shared-xlsnap")))).build();
+    assertThatThrownBy(() -> notShared.checkGuard(VM, GuardedOperation.MIGRATE))
+        .isInstanceOfSatisfying(MigrationRefusedException.class, e -> {
+          assertThat(e.reason()).isEqualTo(MigrationRefusedException.Reason.LOCAL_STORAGE);
+          assertThat(e.localFiles()).isNotEmpty().allMatch(f -> f.contains(dir.resolve("host-a").toString()));
+        });
+
+    SnapshotManager shared = SnapshotManager.builder(hostA, storeA).diskImages(images)
+        .sharedStorage(SharedStorage.declaredOnly(List.of(dir))).build();
+    shared.checkGuard(VM, GuardedOperation.MIGRATE); // allowed: the store is pool-wide, every file is shared
+    assertThat(shared.checkMigration(VM)).isNotEmpty().allMatch(SharedStorage.Verdict::shared);
+    migrate();
+    assertThat(managerB.list(VM, ListQuery.all()).stream().map(Snapshot::name)).containsExactly("one");
+    managerB.revert(VM, "one", RevertOptions.DEFAULTS);
+    assertThat(memory(hostB)).isEqualTo("one");
   }
 
   @Test

@@ -106,6 +106,36 @@ public final class Codec {
    * @return the object
    */
   public static ObjectNode parseObject(Path file, byte[] bytes) {
+    ObjectNode object = parseJsonObject(file, bytes);
+    checkVersion(file, object, "format_version");
+    return object;
+  }
+
+  /**
+   * Checks an object's format version field: present, an integer of at least 1, and not newer than
+   * {@link #FORMAT_VERSION}.
+   *
+   * @param file the file it came from, for errors
+   * @param object the object
+   * @param field the field's name as errors give it
+   */
+  public static void checkVersion(Path file, ObjectNode object, String field) {
+    long version = integer(file, object, field, true, 1, Long.MAX_VALUE).orElseThrow();
+    if (version > FORMAT_VERSION) {
+      throw new CorruptMetadataException(file, Problem.FUTURE_FORMAT_VERSION,
+          field + " " + version + " is newer than " + FORMAT_VERSION + ", the newest this xlsnap reads", null);
+    }
+  }
+
+  /**
+   * Parses bytes as one JSON object, strictly (UTF-8, no duplicate keys, no trailing content), without
+   * looking at its fields.
+   *
+   * @param file the file they came from, for errors
+   * @param bytes the bytes
+   * @return the object
+   */
+  public static ObjectNode parseJsonObject(Path file, byte[] bytes) {
     JsonNode node;
     String text;
     try {
@@ -138,13 +168,7 @@ public final class Codec {
     if (!node.isObject()) {
       throw new CorruptMetadataException(file, Problem.WRONG_TYPE, "the top level is not an object", null);
     }
-    ObjectNode object = (ObjectNode) node;
-    long version = integer(file, object, "format_version", true, 1, Long.MAX_VALUE).orElseThrow();
-    if (version > FORMAT_VERSION) {
-      throw new CorruptMetadataException(file, Problem.FUTURE_FORMAT_VERSION,
-          "format_version " + version + " is newer than " + FORMAT_VERSION + ", the newest this xlsnap reads", null);
-    }
-    return object;
+    return (ObjectNode) node;
   }
 
   private static String location(com.fasterxml.jackson.core.@Nullable JsonLocation l) {
@@ -219,14 +243,25 @@ public final class Codec {
    * @return the snapshot and its JSON
    */
   public static ReadSnapshot readSnapshot(Path file, byte[] bytes, String expectedName) {
-    ObjectNode o = parseObject(file, bytes);
+    return readSnapshot(file, parseObject(file, bytes), Optional.of(expectedName));
+  }
+
+  /**
+   * Decodes a snapshot from its JSON object, whose format version the caller has checked.
+   *
+   * @param file the file it came from, for errors
+   * @param o the object
+   * @param expectedName the name it must have, if any
+   * @return the snapshot and its JSON
+   */
+  public static ReadSnapshot readSnapshot(Path file, ObjectNode o, Optional<String> expectedName) {
     String name = text(file, o, "name", true).orElseThrow();
     if (!SnapshotNames.isValid(name)) {
       throw new CorruptMetadataException(file, Problem.BAD_NAME, "name '" + name + "' is not a valid snapshot name", null);
     }
-    if (!name.equals(expectedName)) {
+    if (expectedName.isPresent() && !name.equals(expectedName.get())) {
       throw new CorruptMetadataException(file, Problem.BAD_NAME,
-          "name '" + name + "' does not match the file name's '" + expectedName + "'", null);
+          "name '" + name + "' does not match the file name's '" + expectedName.get() + "'", null);
     }
     Instant created = instant(file, o, "create_time", true).orElseThrow();
     String description = text(file, o, "description", false).orElse("");
