@@ -7,7 +7,6 @@ import io.github.xlsnap.core.Snapshot;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -67,7 +66,7 @@ final class Complete implements Callable<Integer> {
         case "domains" -> s.hypervisor.listDomains().stream()
             .filter(d -> d.ref().domid() != 0) // Domain-0 has no snapshots
             .map(DomainInfo::ref).map(r -> r.name()).toList();
-        case "snapshots" -> domain == null || !Files.isDirectory(s.storeDirectory()) ? List.of()
+        case "snapshots" -> domain == null || !s.storeExists() ? List.of()
             : s.manager().list(DomainSelector.parse(domain), ListQuery.all()).stream().map(Snapshot::name).toList();
         default -> List.of();
       };

@@ -116,9 +116,12 @@ final class Session implements AutoCloseable {
     return Path.of(path).toAbsolutePath();
   }
 
-  /** Where the snapshot store is (it may not exist yet). */
-  Path storeDirectory() {
-    return storeDir;
+  /**
+   * Whether the snapshot store exists, so that reading it creates nothing: a JSON store's directory, or
+   * a PostgreSQL store (which the database holds).
+   */
+  boolean storeExists() {
+    return !(storeSpec instanceof Stores.Directory d) || java.nio.file.Files.isDirectory(d.root());
   }
 
   /** The snapshot store, opened on first use. */
