@@ -7,7 +7,8 @@
 #                                   differential test, Xen's example configs (xen-utils-common), and
 #                                   QEMU (qemu-system-x86) for libxl-binding's QMP tests, and
 #                                   PostgreSQL 15 (postgresql-15), whose server snapshot-store-postgres's
-#                                   tests start privately
+#                                   tests start privately, and groff (groff-base), with which the
+#                                   distribution's test renders the man pages
 set -euo pipefail
 mode=${1:-test}
 
@@ -22,6 +23,7 @@ if [ "$mode" = test ]; then
   [ -f /etc/xen/xlexample.hvm ] || missing+=(xen-utils-common)
   command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
+  command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
