@@ -25,8 +25,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * A failure injected at each hypervisor primitive and each disk image operation of create, delete
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * images read as before, the same files and internal snapshots but the dead instance's state files,
  * the metadata).
  */
-@Execution(ExecutionMode.CONCURRENT) // each scenario owns its worlds (host, store, thread): two run side by side
 class FailureAtomicityTest {
   private static final List<String> DISKS = List.of("xvda", "xvdb");
 
