@@ -1,11 +1,12 @@
 package io.github.xlsnap.examples.cli;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C and SIGTERM during a command that changes a domain: instead of the JVM's default (run the
@@ -17,7 +18,8 @@ import sun.misc.SignalHandler;
  * rollback is what keeps the guest running, and a kill is still possible (a killed run is recovered
  * by the next command on the domain).
  *
- * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, in every JDK). Where a signal's
+ * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, in every JDK), through reflection so
+ * that compiling against it raises no proprietary-API warning. Where a signal's
  * handler cannot be installed (the JVM runs with {@code -Xrs}, or the signal was ignored when it
  * started, as for a background job of a non-interactive shell), the default stays.
  */
@@ -26,9 +28,10 @@ final class Cancellation implements AutoCloseable {
 
   private final Thread worker;
   private final PrintWriter err;
-  private final List<Signal> installed = new ArrayList<>();
-  private final List<SignalHandler> previous = new ArrayList<>();
+  private final List<Object> installed = new ArrayList<>();
+  private final List<Object> previous = new ArrayList<>();
   private volatile String received;
+  private Method restore;
 
   private Cancellation(Thread worker, PrintWriter err) {
     this.worker = worker;
@@ -43,26 +46,47 @@ final class Cancellation implements AutoCloseable {
    */
   static Cancellation onSignals(PrintWriter err) {
     Cancellation c = new Cancellation(Thread.currentThread(), err);
-    for (String name : SIGNALS.keySet()) {
-      try {
-        Signal signal = new Signal(name);
-        SignalHandler old = Signal.handle(signal, c::handle);
-        c.installed.add(signal);
-        c.previous.add(old);
-      } catch (IllegalArgumentException e) {
-        // -Xrs, or ignored at start-up: the default stays
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+      Method getName = signalClass.getMethod("getName");
+      Object handler = Proxy.newProxyInstance(Cancellation.class.getClassLoader(), new Class<?>[] {handlerClass},
+          (proxy, method, args) -> {
+            if (method.getName().equals("handle") && args != null && args.length == 1) {
+              c.handle((String) getName.invoke(args[0]));
+              return null;
+            }
+            return switch (method.getName()) {
+              case "hashCode" -> System.identityHashCode(proxy);
+              case "equals" -> proxy == args[0];
+              default -> "Cancellation handler";
+            };
+          });
+      for (String name : SIGNALS.keySet()) {
+        try {
+          Object signal = signalClass.getConstructor(String.class).newInstance(name);
+          Object old = handle.invoke(null, signal, handler);
+          c.installed.add(signal);
+          c.previous.add(old);
+        } catch (InvocationTargetException e) {
+          // -Xrs, or ignored at start-up (IllegalArgumentException): the default stays
+        }
       }
+      c.restore = handle;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // no sun.misc.Signal in this runtime: the JVM's default stays
     }
     return c;
   }
 
-  private void handle(Signal signal) {
+  private void handle(String name) {
     if (received == null) {
-      received = signal.getName();
+      received = name;
       worker.interrupt();
     } else {
       synchronized (err) {
-        err.println("xlsnap: SIG" + signal.getName() + " again: still rolling back the cancelled operation");
+        err.println("xlsnap: SIG" + name + " again: still rolling back the cancelled operation");
         err.flush();
       }
     }
@@ -90,7 +114,11 @@ final class Cancellation implements AutoCloseable {
   @Override
   public void close() {
     for (int i = 0; i < installed.size(); i++) {
-      Signal.handle(installed.get(i), previous.get(i));
+      try {
+        restore.invoke(null, installed.get(i), previous.get(i));
+      } catch (ReflectiveOperationException e) {
+        // the handler stays: it only interrupts this command's thread, which is done
+      }
     }
   }
 
