@@ -112,8 +112,9 @@ final class DeleteOperation {
     }
     Set<DeferredCleanup> deferred = new LinkedHashSet<>(md.deferredCleanups());
     deferred.addAll(deferredTags);
+    List<Path> rebased = plan.rebases().stream().map(ImageGraph.Rebase::image).toList();
     cx.recordIntent(uuid, new Intent.Delete(name, info.map(i -> i.ref().domid()).orElse(0), doomed, cleanup,
-        List.copyOf(uncertain)));
+        List.copyOf(uncertain), rebased));
     Set<Path> rewritten = new HashSet<>();
     Set<Path> owned = new HashSet<>(md.ownedImages());
     owned.removeAll(plan.garbage());
@@ -126,7 +127,18 @@ final class DeleteOperation {
       kept = restamp(survivors.values(), rewritten);
       cx.store.save(new DomainMetadata(uuid, kept, current, owned, deferred));
     } catch (RuntimeException | Error e) {
-      cx.clearIntent(uuid); // nothing was committed; the rebases changed no image's contents
+      // Nothing was committed, and the rebases changed no image's contents; but they rewrote files that
+      // may be frozen images of surviving snapshots, whose new stamps are recorded (soak bug B5: else a
+      // revert to such a snapshot is refused as risky). If that fails too, the record stays for recovery.
+      if (!rebased.isEmpty()) {
+        try {
+          recordNewStamps(uuid, Set.copyOf(rebased));
+        } catch (RuntimeException stamps) {
+          e.addSuppressed(stamps);
+          throw e;
+        }
+      }
+      cx.clearIntent(uuid);
       throw e;
     }
     LOG.info("deleted snapshot(s) {} of {}", doomed, domainName);
@@ -243,6 +255,29 @@ final class DeleteOperation {
     return List.copyOf(out);
   }
 
+  /**
+   * Records the new stamps of frozen images among {@code rewritten} (see {@link #restamp}) in the
+   * domain's metadata as it is, the interrupt status set aside for the write.
+   *
+   * @return whether a stamp changed
+   */
+  private boolean recordNewStamps(UUID uuid, Set<Path> rewritten) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      DomainMetadata md = cx.store.load(uuid);
+      List<Snapshot> restamped = restamp(md.snapshots(), rewritten);
+      if (restamped.equals(md.snapshots())) {
+        return false;
+      }
+      cx.store.save(new DomainMetadata(uuid, restamped, md.current(), md.ownedImages(), md.deferredCleanups()));
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private static Optional<String> nearestSurvivor(SnapshotTree tree, String from, Set<String> gone) {
     for (String a : tree.ancestors(from)) {
       if (!gone.contains(a)) {
@@ -264,7 +299,11 @@ final class DeleteOperation {
     boolean committed = intent.doomed().stream().noneMatch(tree::contains)
         && atStart.ownedImages().stream().noneMatch(disposed::contains);
     if (!committed) {
-      return false; // before the commit only rebases ran, which change no image's contents
+      // before the commit only rebases ran, which change no image's contents, only files' stamps
+      if (!intent.rebased().isEmpty() && recordNewStamps(uuid, Set.copyOf(intent.rebased()))) {
+        actions.add("recorded the new stamps of the images the delete rebased: " + intent.rebased());
+      }
+      return false;
     }
     List<DomainDisk> active = domain.map(d -> cx.hypervisor.disks(d.ref())).orElse(List.of());
     Set<Path> held = cx.heldImages(new ImageGraph(cx.images), domain, active);

@@ -210,6 +210,65 @@ class ManagerDataSafetyTest {
     assertThat(new String(images.read(z, DiskFormat.QCOW2, 0, 8), UTF_8)).isEqualTo("leftover");
   }
 
+  /**
+   * Three external snapshots in a row, then a revert to the first: the chain of overlays s2 and s3
+   * froze is no longer the running domain's, so a merge-delete of s2 merges s2's frozen image away by
+   * rebasing s3's frozen image onto the image below, which rewrites that file (its stamp changes, not
+   * what it reads as).
+   */
+  private Path externalChainOffTheRunningBranch(SnapshotManager manager) {
+    guestWritesDisk("one");
+    manager.create(vm, CreateSpec.builder().name("s1").disks(List.of(DiskSpec.external("xvda"))).build());
+    guestWritesDisk("two");
+    manager.create(vm, CreateSpec.builder().name("s2").disks(List.of(DiskSpec.external("xvda"))).build());
+    guestWritesDisk("three");
+    Snapshot s3 = manager.create(vm, CreateSpec.builder().name("s3").disks(List.of(DiskSpec.external("xvda"))).build());
+    guestWritesDisk("four");
+    manager.revert(vm, "s1", RevertOptions.DEFAULTS);
+    return s3.disk("xvda").orElseThrow().image().orElseThrow();
+  }
+
+  /**
+   * Soak bug B5: a delete killed after its rebases and before its commit was recovered as not
+   * committed, leaving the rebased frozen image of a surviving external snapshot with its old stamp, so
+   * that a revert to that snapshot was refused as risky ("changed since the snapshot was taken").
+   */
+  @Test
+  void aDeleteKilledAfterItsRebasesLeavesTheSurvivorsRevertibleWithoutForce() throws Exception {
+    FaultyStore store = new FaultyStore(memoryStore);
+    SnapshotManager first = manager(store).build();
+    Path s3Frozen = externalChainOffTheRunningBranch(first);
+    FileStamp before = FileStamp.of(s3Frozen).orElseThrow();
+    crashAtFirstSave(store, () -> first.delete(vm, "s2", DeleteMode.MERGE));
+    assertThat(FileStamp.of(s3Frozen)).as("the rebase ran before the crash").isNotEqualTo(Optional.of(before));
+
+    store.point.failAt(0);
+    SnapshotManager next = manager(store).build();
+    assertThat(next.recover(ref().uuid())).hasValueSatisfying(r -> assertThat(r.completed()).isFalse());
+
+    assertThat(store.load(ref().uuid()).tree().find("s2")).isPresent();
+    next.revert(vm, "s3", RevertOptions.DEFAULTS);
+    assertThat(guestReadsDisk()).isEqualTo("three");
+    next.revert(vm, "s2", RevertOptions.DEFAULTS);
+    assertThat(guestReadsDisk()).isEqualTo("two");
+  }
+
+  /** The same when the commit fails rather than the process dying: the failed delete rewrote a stamp. */
+  @Test
+  void aDeleteWhoseCommitFailsLeavesTheSurvivorsRevertibleWithoutForce() {
+    FaultyStore store = new FaultyStore(memoryStore);
+    SnapshotManager manager = manager(store).build();
+    externalChainOffTheRunningBranch(manager);
+    store.point.failAt(1);
+    assertThatThrownBy(() -> manager.delete(vm, "s2", DeleteMode.MERGE)).isInstanceOf(XlsnapException.class)
+        .hasMessageContaining("injected failure of save");
+    store.point.failAt(0);
+
+    assertThat(store.load(ref().uuid()).tree().find("s2")).isPresent();
+    manager.revert(vm, "s3", RevertOptions.DEFAULTS);
+    assertThat(guestReadsDisk()).isEqualTo("three");
+  }
+
   @Test
   void garbageCollectionDeletesAnOverlayNoGuestEverWroteTo() {
     SnapshotManager manager = manager(memoryStore).build();

@@ -88,9 +88,11 @@ public sealed interface Intent {
    *     committed
    * @param uncertain owned images nothing references any longer that may hold data no snapshot
    *     captured: once committed, removed only if they hold none, else quarantined
+   * @param rebased the images it rebases before its commit: rewritten files that read as before, whose
+   *     new stamps are recorded whether or not the delete commits
    */
   record Delete(String snapshot, int domid, List<String> doomed, List<Map.Entry<Path, String>> cleanup,
-      List<Path> uncertain) implements Intent {
+      List<Path> uncertain, List<Path> rebased) implements Intent {
     /**
      * Copies the lists.
      *
@@ -99,12 +101,28 @@ public sealed interface Intent {
      * @param doomed snapshots deleted
      * @param cleanup what to remove once committed
      * @param uncertain images to remove only if empty
+     * @param rebased images rebased before the commit
      */
     public Delete {
       requireNonNull(snapshot, "snapshot");
       doomed = List.copyOf(doomed);
       cleanup = List.copyOf(cleanup);
       uncertain = List.copyOf(uncertain);
+      rebased = List.copyOf(rebased);
+    }
+
+    /**
+     * A delete that rebases no image (or was recorded by a version that did not say).
+     *
+     * @param snapshot the snapshot
+     * @param domid the instance
+     * @param doomed snapshots deleted
+     * @param cleanup what to remove once committed
+     * @param uncertain images to remove only if empty
+     */
+    public Delete(String snapshot, int domid, List<String> doomed, List<Map.Entry<Path, String>> cleanup,
+        List<Path> uncertain) {
+      this(snapshot, domid, doomed, cleanup, uncertain, List.of());
     }
   }
 

@@ -53,6 +53,11 @@ final class IntentCodec {
           p.put("format", FORMAT_3);
           p.put("uncertain." + i, d.uncertain().get(i).toString());
         }
+        // read by this version's recovery; an older one ignores them (then a revert to a snapshot whose
+        // frozen image was rebased needs force, its contents intact)
+        for (int i = 0; i < d.rebased().size(); i++) {
+          p.put("rebased." + i, d.rebased().get(i).toString());
+        }
     } else if (intent instanceof Intent.Revert r) {
         p.put("operation", "REVERT");
         if (r.phase() == Intent.Revert.Phase.UNDO) {
@@ -124,7 +129,8 @@ final class IntentCodec {
       return switch (operation) {
         case "CREATE" -> new Intent.Create(snapshot, domid, wasPaused, Boolean.parseBoolean(p.getProperty("with_memory")),
             files(p), requests(p));
-        case "DELETE" -> new Intent.Delete(snapshot, domid, doomed(p), cleanup(p), uncertain(p, format));
+        case "DELETE" -> new Intent.Delete(snapshot, domid, doomed(p), cleanup(p), uncertain(p, format),
+            paths(p, "rebased."));
         case "REVERT" -> revert(p, format, snapshot, domid, wasPaused);
         default -> throw new IllegalArgumentException("unknown operation " + operation);
       };
@@ -182,6 +188,14 @@ final class IntentCodec {
       doomed.add(p.getProperty("doomed." + i));
     }
     return doomed;
+  }
+
+  private static List<Path> paths(Properties p, String prefix) {
+    List<Path> paths = new ArrayList<>();
+    for (int i = 0; p.containsKey(prefix + i); i++) {
+      paths.add(Path.of(p.getProperty(prefix + i)));
+    }
+    return paths;
   }
 
   private static List<Path> uncertain(Properties p, String format) {

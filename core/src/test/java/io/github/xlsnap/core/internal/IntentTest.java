@@ -65,6 +65,10 @@ class IntentTest {
     Intent uncertain = new Intent.Delete("s", 4, List.of("s"), List.of(), List.of(Path.of("/d/o.qcow2")));
     assertThat(uncertain.encode()).contains("format=xlsnap-intent-3").contains("uncertain.0=/d/o.qcow2");
     assertThat(Intent.decode(uncertain.encode())).isEqualTo(uncertain);
+    Intent rebasing = new Intent.Delete("s", 4, List.of("s"), List.of(), List.of(),
+        List.of(Path.of("/d/a.qcow2"), Path.of("/d/b.qcow2")));
+    assertThat(rebasing.encode()).contains("rebased.0=/d/a.qcow2").contains("rebased.1=/d/b.qcow2");
+    assertThat(Intent.decode(rebasing.encode())).isEqualTo(rebasing);
     assertThat(delete.encode()).contains("format=xlsnap-intent-1");
     assertThat(Intent.decode(create.encode())).isEqualTo(create);
     assertThat(Intent.decode(delete.encode())).isEqualTo(delete);
