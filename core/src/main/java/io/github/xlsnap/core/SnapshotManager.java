@@ -69,6 +69,7 @@ public final class SnapshotManager {
   private final CreateOperation creates;
   private final DeleteOperation deletes;
   private final RevertOperation reverts;
+  private final TakeOverOperation takeOvers;
   private final OperationContext cx;
 
   private SnapshotManager(Builder b) {
@@ -81,6 +82,7 @@ public final class SnapshotManager {
     this.creates = new CreateOperation(cx);
     this.deletes = new DeleteOperation(cx);
     this.reverts = new RevertOperation(cx);
+    this.takeOvers = new TakeOverOperation(cx, deletes);
     this.cx = cx;
   }
 
@@ -436,6 +438,82 @@ public final class SnapshotManager {
   }
 
   /**
+   * Takes over the interrupted operation that another host of a pool recorded for a domain, when that
+   * host is down for good: the way out of the {@link RecoveryFailedException} that names it (a pool-wide
+   * store, see {@link SnapshotStore#foreignIntentHost}). Only that host's hypervisor saw the domain, so
+   * nothing of the domain is resumed, restored or switched back from here; what this host does is the
+   * metadata and the files, and it deletes nothing a domain may have written to or that is the only
+   * copy of a state:
+   *
+   * <ul>
+   *   <li>a create that committed is complete; one that did not leaves no snapshot: its memory image is
+   *       removed, its overlays are kept where they are (the domain was switched onto them, and may have
+   *       run on them) and reported;
+   *   <li>a delete is finished as this host's recovery would (committed: its clean-up; not: nothing
+   *       changes but the stamps of the images it rebased), images with data of their own quarantined;
+   *   <li>a revert that committed is complete and its rollback memory image removed; one that did not
+   *       leaves the metadata as it was and keeps, reported, the rollback memory image (the replaced
+   *       instance's state) and every image the revert made.
+   * </ul>
+   *
+   * <p>Call it only once the other host is known to be down (fenced, powered off): if it is alive, the
+   * next xlsnap operation there recovers the operation properly. Taking over fences it: the lease taken
+   * here raises the domain's epoch, so a late commit from that host fails.
+   *
+   * @param domain the domain's UUID
+   * @param deadHost the host the caller knows is down, as the store names it; must be the host that
+   *     recorded the operation
+   * @return what was done; empty if no operation is pending
+   * @throws IllegalArgumentException if the pending operation was recorded by another host than
+   *     {@code deadHost}, or by this one (then {@link #recover} is the way)
+   * @throws RecoveryFailedException if the record cannot be read or the take-over fails
+   */
+  public Optional<Recovery> takeOver(UUID domain, String deadHost) {
+    requireNonNull(domain, "domain");
+    requireNonNull(deadHost, "deadHost");
+    ReentrantLock lock = locks.computeIfAbsent(domain, u -> new ReentrantLock());
+    acquire(lock, domain.toString());
+    try {
+      try (SnapshotStore.Lease lease = store.lockDomain(domain, lockTimeout)) {
+        Optional<String> text = store.loadIntent(domain);
+        if (text.isEmpty()) {
+          return Optional.empty();
+        }
+        Optional<String> foreign = store.foreignIntentHost(domain);
+        if (!foreign.equals(Optional.of(deadHost))) {
+          throw new IllegalArgumentException("the interrupted operation on domain " + domain + " was recorded by "
+              + foreign.map(h -> "host " + h).orElse("this host, whose recovery finishes or undoes it (recover)")
+              + ", not by host " + deadHost);
+        }
+        Intent intent;
+        try {
+          intent = Intent.decode(text.get());
+        } catch (XlsnapException e) {
+          throw new RecoveryFailedException(domain, "operation (its record is unreadable)", text.get(), e);
+        }
+        List<String> actions = new ArrayList<>();
+        boolean completed;
+        try {
+          completed = takeOvers.takeOver(domain, intent, deadHost, hypervisor.find(new DomainSelector.ByUuid(domain)),
+              actions);
+        } catch (OperationCancelledException | DomainBusyException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw new RecoveryFailedException(domain, intent.operation() + " of snapshot '" + intent.snapshot()
+              + "' (taken over from host " + deadHost + ")", text.get(), e);
+        }
+        store.saveIntent(domain, Optional.empty());
+        Recovery r = new Recovery(domain, intent.operation(), intent.snapshot(), completed, actions);
+        LOG.warn("took over the interrupted {} of snapshot '{}' of domain {} from host {}: {} ({})", r.operation(),
+            r.snapshot(), domain, deadHost, completed ? "completed" : "undone", String.join("; ", actions));
+        return Optional.of(r);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Recovers every domain of the store that has an interrupted operation (see {@link #recover}). A
    * domain whose recovery fails ({@link RecoveryFailedException}) is logged at ERROR and skipped: the
    * others are still recovered, and every operation on it fails with that exception until it is put
@@ -475,8 +553,8 @@ public final class SnapshotManager {
     if (foreign.isPresent()) {
       throw new RecoveryFailedException(uuid, "operation", text.get(), new XlsnapException("it was recorded by host "
           + foreign.get() + ", where the domain ran; only that host's hypervisor sees the domain (from here it "
-          + "looks gone, its images unused), so the next xlsnap operation there recovers it; if that host is gone "
-          + "for good, check the domain's images and memory images by hand"));
+          + "looks gone, its images unused), so the next xlsnap operation there recovers it; if that host is down "
+          + "for good, take the operation over (takeOver, snapshot-check --take-over " + foreign.get() + ")"));
     }
     Intent intent;
     try {

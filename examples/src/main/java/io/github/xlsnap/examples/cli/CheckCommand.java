@@ -2,6 +2,7 @@ package io.github.xlsnap.examples.cli;
 
 import io.github.xlsnap.core.DiskSnapshot;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.Recovery;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.XlsnapException;
 import io.github.xlsnap.core.spi.DomainMetadata;
@@ -47,6 +48,12 @@ final class CheckCommand implements Callable<Integer> {
       + "are kept. Needs <domain>.")
   boolean abandon;
 
+  @Option(names = "--take-over", paramLabel = "<host>", description = "Take over the interrupted operation that "
+      + "<host> of the pool recorded, that host being down for good (a pool-wide store): the metadata and the files "
+      + "are put right from here, nothing a domain may have written to is deleted, and what was kept is listed. "
+      + "Needs <domain>.")
+  String takeOver;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -54,7 +61,29 @@ final class CheckCommand implements Callable<Integer> {
     if (abandon && domain == null) {
       throw new ExitCodes.UsageException("--abandon needs <domain>");
     }
+    if (takeOver != null && (domain == null || abandon || repair)) {
+      throw new ExitCodes.UsageException(domain == null ? "--take-over needs <domain>"
+          : "--take-over goes with neither --abandon nor --repair");
+    }
     try (Session s = root.session(Optional.empty())) {
+      if (takeOver != null) {
+        UUID d = uuid(s);
+        Optional<Recovery> r;
+        try {
+          r = s.manager().takeOver(d, takeOver);
+        } catch (IllegalArgumentException e) {
+          throw new ExitCodes.UsageException(e.getMessage());
+        }
+        if (r.isEmpty()) {
+          out.println(d + " has no interrupted operation");
+        } else {
+          out.println(d + " took over the " + r.get().operation() + " of snapshot '" + r.get().snapshot() + "' from host "
+              + takeOver + ": " + (r.get().completed() ? "completed" : "undone"));
+          r.get().actions().forEach(a -> out.println("  " + a));
+        }
+        out.flush();
+        return ExitCodes.OK;
+      }
       if (abandon) {
         UUID d = uuid(s);
         Optional<String> record = s.manager().abandon(d);

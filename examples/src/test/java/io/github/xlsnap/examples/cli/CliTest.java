@@ -90,6 +90,20 @@ class CliTest {
   }
 
   @Test
+  void takeOverOnAStoreOfOneHostIsRefusedNamingWhoRecoversTheOperation() throws Exception {
+    assertThat(on("snapshot-check", "--take-over", "xen-2").code()).isEqualTo(2);
+    assertThat(on("snapshot-check", "--take-over", "xen-2").err()).contains("--take-over needs <domain>");
+    assertThat(ok("snapshot-check", "web", "--take-over", "xen-2").out()).contains("has no interrupted operation");
+    Path dirOfWeb = host.resolve("snapshots").resolve(uuidOf("web"));
+    Files.createDirectories(dirOfWeb);
+    Files.writeString(dirOfWeb.resolve("xlsnap-intent.properties"), "format=xlsnap-intent-99\n");
+    Result refused = on("snapshot-check", "web", "--take-over", "xen-2");
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err()).contains("was recorded by this host").contains("not by host xen-2");
+    assertThat(Files.exists(dirOfWeb.resolve("xlsnap-intent.properties"))).isTrue();
+  }
+
+  @Test
   void listShowsDomainsAsXlListDoes() throws Exception {
     Result r = ok("list");
     assertThat(r.lines().get(0)).isEqualTo("Name                                        ID   Mem VCPUs\tState\tTime(s)");
