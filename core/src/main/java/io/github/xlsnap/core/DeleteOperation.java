@@ -121,7 +121,7 @@ final class DeleteOperation {
     List<Snapshot> kept;
     try {
       for (ImageGraph.Rebase r : plan.rebases()) {
-        cx.images.rebase(r.image(), r.newBacking(), r.newBackingFormat()); // keeps what every image reads
+        cx.rebase(domainName, r); // keeps what every image reads
         rewritten.add(r.image());
       }
       kept = restamp(survivors.values(), rewritten);

@@ -9,6 +9,7 @@ import io.github.xlsnap.core.internal.ProgressWatcher;
 import io.github.xlsnap.core.spi.CheckpointMode;
 import io.github.xlsnap.core.spi.CheckpointResult;
 import io.github.xlsnap.core.spi.DomainDisk;
+import io.github.xlsnap.core.spi.RestoreRequest;
 import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.SnapshotStore;
 import java.io.IOException;
@@ -104,11 +105,74 @@ final class OperationContext {
     if (progress.isEmpty()) {
       return hypervisor.checkpoint(ref, file, mode);
     }
-    ProgressWatcher watcher = new ProgressWatcher(progress.get(), ref, file);
-    try {
+    long memory = hypervisor.find(new DomainSelector.ByUuid(ref.uuid())).map(i -> i.memoryKib() * 1024).orElse(0L);
+    try (ProgressWatcher w = new ProgressWatcher(progress.get(), ref.name(), ProgressEvent.Step.SAVING_MEMORY, file,
+        memory, () -> ProgressWatcher.size(file))) {
       return hypervisor.checkpoint(ref, file, mode);
-    } finally {
-      watcher.close();
+    }
+  }
+
+  /** A restore, the reading of its memory image reported to the listener if there is one. */
+  DomainRef restore(String domain, RestoreRequest request) {
+    Optional<Path> memory = request.memoryImage();
+    if (progress.isEmpty() || memory.isEmpty()) {
+      return hypervisor.restore(request);
+    }
+    Path file = memory.get();
+    try (ProgressWatcher w = new ProgressWatcher(progress.get(), domain, ProgressEvent.Step.RESTORING_MEMORY, file,
+        ProgressWatcher.size(file), () -> ProgressWatcher.readPosition(file))) {
+      return hypervisor.restore(request);
+    }
+  }
+
+  /** A rebase that merges an image away, its progress reported to the listener if there is one. */
+  void rebase(String domain, ImageGraph.Rebase r) {
+    if (progress.isEmpty()) {
+      images.rebase(r.image(), r.newBacking(), r.newBackingFormat());
+      return;
+    }
+    DiskStepProgress p = new DiskStepProgress(r.image());
+    try (ProgressWatcher w = new ProgressWatcher(progress.get(), domain, ProgressEvent.Step.MERGING_DISK, r.image(),
+        p.total, p::done)) {
+      images.rebase(r.image(), r.newBacking(), r.newBackingFormat(), p);
+    }
+  }
+
+  /** An internal snapshot's state copied out to a new image, its progress reported if there is a listener. */
+  void extractInternalSnapshot(String domain, Path image, String tag, Path target) {
+    if (progress.isEmpty()) {
+      images.extractInternalSnapshot(image, tag, target);
+      return;
+    }
+    DiskStepProgress p = new DiskStepProgress(image);
+    try (ProgressWatcher w = new ProgressWatcher(progress.get(), domain, ProgressEvent.Step.COPYING_DISK, target,
+        p.total, p::done)) {
+      images.extractInternalSnapshot(image, tag, target, p);
+    }
+  }
+
+  /** The share of a disk step done, as the disk tool tells it, in bytes of the image's virtual size. */
+  private final class DiskStepProgress implements java.util.function.DoubleConsumer {
+    final long total;
+    private volatile double share;
+
+    DiskStepProgress(Path image) {
+      long size = 0;
+      try {
+        size = images.info(image).virtualSize();
+      } catch (RuntimeException e) {
+        LOG.debug("cannot read the virtual size of {}", image, e);
+      }
+      total = size;
+    }
+
+    @Override
+    public void accept(double value) {
+      share = Math.min(1, Math.max(share, value));
+    }
+
+    long done() {
+      return (long) (share * total);
     }
   }
 

@@ -1,12 +1,10 @@
 package io.github.xlsnap.core;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 /**
- * Hears how a long operation advances: while the manager saves a domain's memory, it reports how
- * much of the image is written, a few times a second, and once more when the image is complete. Set
- * one with {@link SnapshotManager.Builder#progressListener}.
+ * Hears how the long steps of an operation advance: a memory image being saved or restored, a disk
+ * image being merged or copied. While such a step runs the manager reports it a few times a second,
+ * and once more when it ends ({@link ProgressEvent#finished()}). Set one with
+ * {@link SnapshotManager.Builder#progressListener}.
  *
  * <p>Called from a background thread of the manager; implementations must be thread-safe and quick,
  * and should not throw (what they throw is logged and ignored).
@@ -15,13 +13,9 @@ import java.time.Duration;
 public interface ProgressListener {
 
   /**
-   * Reports the size of a memory image being written.
+   * Reports how far a step has come.
    *
-   * @param domain the domain whose memory is saved
-   * @param image the memory image
-   * @param bytes the bytes written so far
-   * @param elapsed the time since the save began
-   * @param done true for the last report, once the image is complete
+   * @param event the step, what it works on, and how far it is
    */
-  void memoryImageProgress(DomainRef domain, Path image, long bytes, Duration elapsed, boolean done);
+  void progress(ProgressEvent event);
 }

@@ -90,10 +90,10 @@ final class RevertOperation {
         if (fresh == null) {
           continue;
         }
-        makeFreshImage(d, fresh, rollback);
+        makeFreshImage(domain, d, fresh, rollback);
         created.add(fresh);
       }
-      DomainRef restored = cx.hypervisor.restore(new RestoreRequest(config, memory, freshImages, paused));
+      DomainRef restored = cx.restore(domain, new RestoreRequest(config, memory, freshImages, paused));
       rollback.add("destroy the reverted instance " + restored, () -> cx.hypervisor.destroy(restored));
       List<String> leftovers = commitRevert(uuid, name, created, freshImages.values(), List.of(), restored, List.of(),
           "", Optional.empty(), rollback);
@@ -116,10 +116,10 @@ final class RevertOperation {
    * Makes a new image holding a captured disk's state (an internal snapshot's state copied out, or an
    * overlay over an external snapshot's frozen image) and registers its removal with {@code rollback}.
    */
-  private void makeFreshImage(DiskSnapshot d, Path fresh, Rollback rollback) {
+  private void makeFreshImage(String domain, DiskSnapshot d, Path fresh, Rollback rollback) {
     Path image = d.image().orElseThrow();
     if (d.mode() == DiskSnapshotMode.INTERNAL) {
-      cx.images.extractInternalSnapshot(image, d.tag().orElseThrow(), fresh);
+      cx.extractInternalSnapshot(domain, image, d.tag().orElseThrow(), fresh);
     } else {
       cx.images.createOverlay(fresh, image, d.format());
     }
@@ -283,7 +283,7 @@ final class RevertOperation {
       // so the UNDO phase tells recovery that an instance it finds is the previous one brought back.
       rollback.add("restore the previous instance of " + ref.name() + " from " + rollbackMemory, () -> {
         cx.recordIntent(ref.uuid(), intent.inPhase(Intent.Revert.Phase.UNDO));
-        restorePrevious(config, rollbackMemory, rollbackRequests, oldImages, rollbackTag, wasPaused);
+        restorePrevious(ref.name(), config, rollbackMemory, rollbackRequests, oldImages, rollbackTag, wasPaused);
       });
 
       // 3-5. The snapshot's disks, the new instance, the metadata.
@@ -361,14 +361,14 @@ final class RevertOperation {
         newImages.put(d.target(), image);
       } else {
         Path fresh = plan.freshImages().get(d.target());
-        makeFreshImage(d, fresh, rollback);
+        makeFreshImage(ref.name(), d, fresh, rollback);
         created.add(fresh);
         newImages.put(d.target(), fresh);
       }
     }
 
     // The new instance.
-    DomainRef restored = cx.hypervisor.restore(new RestoreRequest(plan.restoreConfig(), plan.memory(), newImages,
+    DomainRef restored = cx.restore(ref.name(), new RestoreRequest(plan.restoreConfig(), plan.memory(), newImages,
         plan.paused()));
     rollback.add("destroy the reverted instance " + restored, () -> cx.hypervisor.destroy(restored));
 
@@ -397,7 +397,7 @@ final class RevertOperation {
   }
 
   /** Brings back the instance a revert destroyed, from its rollback memory image and disk snapshots. */
-  private DomainRef restorePrevious(DomainConfiguration config, Path rollbackMemory,
+  private DomainRef restorePrevious(String domain, DomainConfiguration config, Path rollbackMemory,
       List<DiskSnapshotRequest> rollbackRequests, Map<String, Path> oldImages, String rollbackTag, boolean paused) {
     for (DiskSnapshotRequest r : rollbackRequests) {
       Path image = oldImages.get(r.target());
@@ -405,7 +405,7 @@ final class RevertOperation {
         cx.images.applyInternalSnapshot(image, rollbackTag);
       }
     }
-    DomainRef back = cx.hypervisor.restore(new RestoreRequest(config, Optional.of(rollbackMemory), oldImages, paused));
+    DomainRef back = cx.restore(domain, new RestoreRequest(config, Optional.of(rollbackMemory), oldImages, paused));
     PrivateFiles.deleteIfExists(rollbackMemory);
     deleteRollbackTags(back, rollbackRequests, oldImages, rollbackTag);
     return back;
@@ -583,7 +583,7 @@ final class RevertOperation {
         throw new XlsnapException("cannot recover the interrupted revert of domain " + uuid + ": it was destroyed "
             + "and its rollback memory image " + memory + " is missing");
       }
-      DomainRef back = restorePrevious(intent.configuration(), memory, rollbackRequests,
+      DomainRef back = restorePrevious(uuid.toString(), intent.configuration(), memory, rollbackRequests,
           intent.oldImages(), rollbackTag, intent.wasPaused());
       actions.add("previous instance restored as " + back);
     }

@@ -137,7 +137,8 @@ public final class SnapshotManager {
     }
 
     /**
-     * Sets who hears the progress of memory images being written; default: nobody.
+     * Sets who hears the progress of long steps (memory images saved and restored, disk images merged
+     * and copied); default: nobody.
      *
      * @param value the listener
      * @return this builder

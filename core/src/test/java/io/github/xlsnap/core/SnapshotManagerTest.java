@@ -130,18 +130,44 @@ class SnapshotManagerTest {
 
   @Test
   void progressListenerHearsTheMemoryImageGrowUntilDone() throws Exception {
-    List<Long> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<Boolean> done = new java.util.concurrent.CopyOnWriteArrayList<>();
-    manager = SnapshotManager.builder(host, store).diskImages(images)
-        .progressListener((domain, image, bytes, elapsed, last) -> {
-          assertThat(domain.name()).isEqualTo("vm1");
-          sizes.add(bytes);
-          done.add(last);
-        }).build();
+    List<ProgressEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    manager = SnapshotManager.builder(host, store).diskImages(images).progressListener(events::add).build();
     Snapshot s = manager.create(vm, CreateSpec.builder().name("p").build());
-    assertThat(done).endsWith(true).containsOnlyOnce(true);
-    assertThat(sizes.get(sizes.size() - 1)).isEqualTo(Files.size(s.memoryImage().orElseThrow())).isPositive();
-    assertThat(sizes).isSorted();
+    assertThat(events).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.domain()).isEqualTo("vm1");
+      assertThat(e.step()).isEqualTo(ProgressEvent.Step.SAVING_MEMORY);
+      assertThat(e.total()).isEqualTo(host.find(vm).orElseThrow().memoryKib() * 1024);
+    });
+    assertThat(events).extracting(ProgressEvent::finished).endsWith(true).containsOnlyOnce(true);
+    assertThat(events.get(events.size() - 1).done()).isEqualTo(Files.size(s.memoryImage().orElseThrow())).isPositive();
+    assertThat(events).extracting(ProgressEvent::done).isSorted();
+  }
+
+  @Test
+  void progressListenerHearsARevertRestoreAndCopyAndADeleteMergeEachEndOnce() throws Exception {
+    manager.create(vm, CreateSpec.builder().name("a").disks(List.of(DiskSpec.internal("xvda"))).build());
+    for (String n : List.of("s1", "s2", "s3")) {
+      manager.create(vm, CreateSpec.builder().name(n).disks(List.of(DiskSpec.external("xvda"))).build());
+    }
+    List<ProgressEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    manager = SnapshotManager.builder(host, store).diskImages(images).progressListener(events::add).build();
+
+    manager.revert(vm, "a", RevertOptions.DEFAULTS); // a's image is frozen by s1: its state is copied out
+    // off the running branch now: s2's image is merged away, s3's frozen image rebased onto s1's
+    manager.delete(vm, "s2", DeleteMode.MERGE);
+
+    java.util.Map<ProgressEvent.Step, List<ProgressEvent>> byStep = new java.util.EnumMap<>(ProgressEvent.Step.class);
+    events.forEach(e -> byStep.computeIfAbsent(e.step(), k -> new java.util.ArrayList<>()).add(e));
+    assertThat(byStep).containsOnlyKeys(ProgressEvent.Step.values());
+    byStep.forEach((step, list) -> {
+      assertThat(list.get(list.size() - 1).finished()).as("%s ends with its last report", step).isTrue();
+      ProgressEvent last = list.get(list.size() - 1);
+      assertThat(last.total()).as("%s: its total", step).isPositive();
+      if (step != ProgressEvent.Step.RESTORING_MEMORY) { // the simulated host has closed the image by then
+        assertThat(last.fraction().getAsDouble()).as("%s: the share done at the end", step).isGreaterThan(0.99);
+      }
+    });
+    assertThat(byStep.get(ProgressEvent.Step.MERGING_DISK)).extracting(ProgressEvent::finished).containsOnlyOnce(true);
   }
 
   @Test

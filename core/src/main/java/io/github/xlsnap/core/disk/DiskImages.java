@@ -6,6 +6,7 @@ import io.github.xlsnap.core.ToolNotFoundException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.DoubleConsumer;
 
 /**
  * Operations on disk image files that no running process holds open: the qcow2 snapshot mechanics
@@ -92,6 +93,19 @@ public interface DiskImages {
   void extractInternalSnapshot(Path image, String tag, Path target);
 
   /**
+   * {@link #extractInternalSnapshot(Path, String, Path)}, telling {@code progress} the share done
+   * (from 0 to 1) as it goes where the implementation can. The default tells nothing.
+   *
+   * @param image the qcow2 image holding the snapshot
+   * @param tag the snapshot's tag
+   * @param target the new image; must not exist
+   * @param progress hears the share done, from the calling thread or another
+   */
+  default void extractInternalSnapshot(Path image, String tag, Path target, DoubleConsumer progress) {
+    extractInternalSnapshot(image, tag, target);
+  }
+
+  /**
    * Creates a qcow2 overlay whose backing file is {@code backing} ({@code qemu-img create -b}). The
    * backing file must not be written while the overlay needs it.
    *
@@ -110,6 +124,19 @@ public interface DiskImages {
    * @param newBackingFormat the new backing file's format (ignored when empty)
    */
   void rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat);
+
+  /**
+   * {@link #rebase(Path, Optional, DiskFormat)}, telling {@code progress} the share done (from 0 to 1)
+   * as it goes where the implementation can. The default tells nothing.
+   *
+   * @param image the image to rebase
+   * @param newBacking the new backing file; empty to make the image standalone
+   * @param newBackingFormat the new backing file's format (ignored when empty)
+   * @param progress hears the share done, from the calling thread or another
+   */
+  default void rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat, DoubleConsumer progress) {
+    rebase(image, newBacking, newBackingFormat);
+  }
 
   /**
    * Writes an overlay's data into its backing file ({@code qemu-img commit}); the overlay is left

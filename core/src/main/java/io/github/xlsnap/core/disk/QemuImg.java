@@ -21,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -257,13 +258,31 @@ public final class QemuImg implements DiskImages {
    */
   @Override
   public void extractInternalSnapshot(Path image, String tag, Path target) {
+    extract(image, tag, target, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Runs {@code qemu-img convert -p ...} and reads its percentage as it goes.
+   */
+  @Override
+  public void extractInternalSnapshot(Path image, String tag, Path target, DoubleConsumer progress) {
+    extract(image, tag, target, requireNonNull(progress, "progress"));
+  }
+
+  private void extract(Path image, String tag, Path target, DoubleConsumer progress) {
     Path source = absolute(image);
     Path copy = absolute(target);
     requireSingleInternalSnapshot(source, tag);
     // -l takes qemu options, in which a comma separates options unless doubled.
     String snapshotOption = "snapshot.name=" + tag.replace(",", ",,");
-    createPrivateFile(copy, qemuImgCommand("convert", "-f", QCOW2, "-O", QCOW2,
-        "-l", snapshotOption, source.toString(), copy.toString()));
+    List<String> args = new ArrayList<>(List.of("convert", "-f", QCOW2, "-O", QCOW2));
+    if (progress != null) {
+      args.add("-p");
+    }
+    args.addAll(List.of("-l", snapshotOption, source.toString(), copy.toString()));
+    createPrivateFile(copy, qemuImgCommand(args.toArray(String[]::new)), progress);
   }
 
   /**
@@ -295,8 +314,26 @@ public final class QemuImg implements DiskImages {
    */
   @Override
   public void rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat) {
+    rebase(image, newBacking, newBackingFormat, null, false);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Runs {@code qemu-img rebase -p ...} and reads its percentage as it goes.
+   */
+  @Override
+  public void rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat, DoubleConsumer progress) {
+    rebase(image, newBacking, newBackingFormat, requireNonNull(progress, "progress"), true);
+  }
+
+  private void rebase(Path image, Optional<Path> newBacking, DiskFormat newBackingFormat, DoubleConsumer progress,
+      boolean withProgress) {
     Path target = absolute(image);
     List<String> args = new ArrayList<>(List.of("rebase", "-f", QCOW2));
+    if (withProgress) {
+      args.add("-p");
+    }
     if (newBacking.isPresent()) {
       args.addAll(List.of("-b", absolute(newBacking.get()).toString(),
           "-F", QemuFormatNames.qemuName(newBackingFormat)));
@@ -304,7 +341,7 @@ public final class QemuImg implements DiskImages {
       args.addAll(List.of("-b", ""));
     }
     args.add(target.toString());
-    runQemuImg(target, args.toArray(String[]::new));
+    ToolRunner.run(target, qemuImgCommand(args.toArray(String[]::new)), timeout, progress);
   }
 
   /**
@@ -454,6 +491,10 @@ public final class QemuImg implements DiskImages {
    * mode. If the tool fails, the file is deleted.
    */
   private void createPrivateFile(Path file, List<String> command) {
+    createPrivateFile(file, command, null);
+  }
+
+  private void createPrivateFile(Path file, List<String> command, DoubleConsumer progress) {
     try {
       if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
@@ -470,7 +511,7 @@ public final class QemuImg implements DiskImages {
     }
     boolean filled = false;
     try {
-      ToolRunner.run(file, command, timeout);
+      ToolRunner.run(file, command, timeout, progress);
       filled = true;
     } finally {
       if (!filled) {

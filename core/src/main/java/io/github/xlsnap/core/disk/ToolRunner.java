@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,16 @@ final class ToolRunner {
    *     if the calling thread is interrupted (the interrupt flag is then set again)
    */
   static String run(Path image, List<String> command, Duration timeout) {
+    return run(image, command, timeout, null);
+  }
+
+  /**
+   * {@link #run(Path, List, Duration)}, reading the percentage {@code qemu-img -p} prints on standard
+   * output as it goes ({@code "    (42.00/100%)\r"}) and telling {@code progress} the share done.
+   *
+   * @param progress hears the share done, from 0 to 1, on a reader thread; null for none
+   */
+  static String run(Path image, List<String> command, Duration timeout, DoubleConsumer progress) {
     String tool = toolName(command);
     LOG.debug("running {}", command);
     long startNanos = System.nanoTime();
@@ -66,7 +77,8 @@ final class ToolRunner {
     } catch (IOException e) {
       LOG.debug("closing the standard input of {} failed", tool, e);
     }
-    FutureTask<byte[]> stdout = drain(process.getInputStream(), tool + " stdout");
+    FutureTask<byte[]> stdout = progress == null ? drain(process.getInputStream(), tool + " stdout")
+        : drainWithProgress(process.getInputStream(), tool + " stdout", progress);
     FutureTask<byte[]> stderr = drain(process.getErrorStream(), tool + " stderr");
 
     try {
@@ -105,6 +117,43 @@ final class ToolRunner {
    */
   static String toolName(List<String> command) {
     return Path.of(command.get(0)).getFileName().toString();
+  }
+
+  private static final java.util.regex.Pattern PERCENT = java.util.regex.Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
+
+  /** Like {@link #drain}, telling {@code progress} each percentage in the output as it arrives. */
+  private static FutureTask<byte[]> drainWithProgress(InputStream stream, String threadName, DoubleConsumer progress) {
+    FutureTask<byte[]> task = new FutureTask<>(() -> {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      StringBuilder pending = new StringBuilder();
+      byte[] buffer = new byte[512];
+      try (stream) {
+        for (int n; (n = stream.read(buffer)) > 0; ) {
+          all.write(buffer, 0, n);
+          pending.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+          java.util.regex.Matcher m = PERCENT.matcher(pending);
+          int end = -1;
+          while (m.find()) {
+            end = m.end();
+            try {
+              progress.accept(Double.parseDouble(m.group(1)) / 100);
+            } catch (RuntimeException e) {
+              LOG.debug("a progress listener failed", e);
+            }
+          }
+          if (end >= 0) {
+            pending.delete(0, end);
+          } else if (pending.length() > 4096) {
+            pending.setLength(0); // no percentage in sight: not -p output
+          }
+        }
+      }
+      return all.toByteArray();
+    });
+    Thread thread = new Thread(task, threadName);
+    thread.setDaemon(true);
+    thread.start();
+    return task;
   }
 
   private static FutureTask<byte[]> drain(InputStream stream, String threadName) {

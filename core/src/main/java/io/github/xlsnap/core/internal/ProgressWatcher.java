@@ -1,28 +1,35 @@
 package io.github.xlsnap.core.internal;
 
-import io.github.xlsnap.core.DomainRef;
+import io.github.xlsnap.core.ProgressEvent;
 import io.github.xlsnap.core.ProgressListener;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches a file grow while a hypervisor writes it, and reports its size to a
- * {@link ProgressListener}: the hypervisor SPI has no progress callback, and needs none.
+ * Reports a step's progress to a {@link ProgressListener} a few times a second while it runs, and once
+ * more when it ends, reading how far it is from a probe: the size of a file a hypervisor writes, the
+ * position of a descriptor a hypervisor reads, a tool's own percentage. The SPIs need no progress
+ * callback of their own.
  */
 public final class ProgressWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProgressWatcher.class);
   private static final long PERIOD_MILLIS = 250;
 
   private final ProgressListener listener;
-  private final DomainRef domain;
+  private final String domain;
+  private final ProgressEvent.Step step;
   private final Path file;
+  private final long total;
+  private final LongSupplier done;
   private final long start = System.nanoTime();
   private final ScheduledExecutorService timer;
 
@@ -30,13 +37,20 @@ public final class ProgressWatcher implements AutoCloseable {
    * Starts watching.
    *
    * @param listener who hears the progress
-   * @param domain the domain whose memory is saved
-   * @param file the file being written
+   * @param domain the domain's name
+   * @param step the step
+   * @param file the file it works on
+   * @param total the bytes it works towards, 0 if unknown
+   * @param done reads the bytes done (may throw: that report is skipped)
    */
-  public ProgressWatcher(ProgressListener listener, DomainRef domain, Path file) {
+  public ProgressWatcher(ProgressListener listener, String domain, ProgressEvent.Step step, Path file, long total,
+      LongSupplier done) {
     this.listener = listener;
     this.domain = domain;
+    this.step = step;
     this.file = file;
+    this.total = total;
+    this.done = done;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "xlsnap-progress");
       t.setDaemon(true);
@@ -49,20 +63,74 @@ public final class ProgressWatcher implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    boolean interrupted = false;
     try {
       timer.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     }
     report(true);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
-  private void report(boolean done) {
+  private void report(boolean finished) {
     try {
-      long bytes = Files.exists(file) ? Files.size(file) : 0;
-      listener.memoryImageProgress(domain, file, bytes, Duration.ofNanos(System.nanoTime() - start), done);
-    } catch (IOException | RuntimeException e) {
+      listener.progress(new ProgressEvent(domain, step, file, Math.max(0, done.getAsLong()), total,
+          Duration.ofNanos(System.nanoTime() - start), finished));
+    } catch (RuntimeException e) {
       LOG.debug("progress report for {} failed", file, e);
     }
+  }
+
+  /**
+   * The size of a file, 0 while it does not exist.
+   *
+   * @param file the file
+   * @return its size
+   */
+  public static long size(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * How far this process has read (or written) a file through its descriptors, from Linux's
+   * {@code /proc/self/fdinfo}: the largest position of a descriptor open on it, 0 if none is (or not on
+   * Linux). A hypervisor restoring from a memory image reads it through a descriptor of this process
+   * (the simulated host's channel; the one libxl is handed, which its helper process shares).
+   *
+   * @param file the file
+   * @return the position, in bytes
+   */
+  public static long readPosition(Path file) {
+    Path fds = Path.of("/proc/self/fd");
+    long best = 0;
+    try {
+      Path real = file.toRealPath();
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(fds)) {
+        for (Path fd : s) {
+          try {
+            if (!Files.readSymbolicLink(fd).equals(real)) {
+              continue;
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo").resolve(fd.getFileName()))) {
+              if (line.startsWith("pos:")) {
+                best = Math.max(best, Long.parseLong(line.substring(4).trim()));
+              }
+            }
+          } catch (IOException | NumberFormatException e) {
+            // closed meanwhile, or not a link: not this file
+          }
+        }
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      return best;
+    }
+    return best;
   }
 }

@@ -110,8 +110,9 @@ final class SnapshotCommands {
       return changesSnapshots();
     }
 
+    /** Who hears the long steps: the terminal, for a command that changes a domain (see {@link Progress}). */
     io.github.xlsnap.core.ProgressListener progress() {
-      return null;
+      return changesDomain() ? Progress.onTerminal(err()) : null;
     }
 
     /**
@@ -156,11 +157,6 @@ final class SnapshotCommands {
 
     @Option(names = "--live", description = "Take a live snapshot: the domain keeps running while memory is saved.")
     boolean live;
-
-    @Override
-    io.github.xlsnap.core.ProgressListener progress() {
-      return Progress.onTerminal(err());
-    }
 
     @Override
     void run(Session s) {

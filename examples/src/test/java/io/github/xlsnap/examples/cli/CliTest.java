@@ -30,6 +30,10 @@ class CliTest {
   }
 
   static Result xlsnap(String... args) throws IOException, InterruptedException {
+    return xlsnapWith(java.util.Map.of(), args);
+  }
+
+  static Result xlsnapWith(java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
@@ -38,6 +42,8 @@ class CliTest {
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("XLSNAP_CONNECT");
+    pb.environment().remove("XLSNAP_PROGRESS");
+    pb.environment().putAll(env);
     File out = File.createTempFile("xlsnap-out", ".txt");
     File err = File.createTempFile("xlsnap-err", ".txt");
     try {
@@ -87,6 +93,24 @@ class CliTest {
     assertThat(abandoned.out()).contains("abandoned the record").contains("format=xlsnap-intent-99");
     ok("snapshot-create", "web", "--name", "a");
     assertThat(ok("snapshot-check", "web", "--abandon").out()).contains("has no interrupted operation");
+  }
+
+  @Test
+  void longStepsShowProgressOnStandardErrorOnlyOnATerminalOrWhenAsked() throws Exception {
+    Result quiet = ok("snapshot-create", "web", "--name", "a");
+    assertThat(quiet.err()).as("standard error is a file here").doesNotContain("saving memory");
+    java.util.Map<String, String> always = java.util.Map.of("XLSNAP_PROGRESS", "always");
+    Result created = xlsnapWith(always, "--connect", connect, "snapshot-create", "web", "--name", "b");
+    assertThat(created.code()).as(created.err()).isZero();
+    assertThat(created.err()).containsPattern("saving memory of web: [0-9.]+ KiB of 64\\.0 KiB \\(\\d+%\\) at .*/s - done\n");
+    assertThat(created.out()).doesNotContain("saving memory");
+    Result reverted = xlsnapWith(always, "--connect", connect, "snapshot-revert", "web", "a");
+    assertThat(reverted.code()).as(reverted.err()).isZero();
+    assertThat(reverted.err()).contains("saving memory of web: ").contains("restoring web from ")
+        .contains(" - done\n");
+    Result never = xlsnapWith(java.util.Map.of("XLSNAP_PROGRESS", "never"), "--connect", connect, "snapshot-create",
+        "web", "--name", "c");
+    assertThat(never.err()).doesNotContain("saving memory");
   }
 
   @Test
