@@ -210,8 +210,14 @@ final class DeleteOperation {
       Path image = c.image();
       String tag = c.tag().orElseThrow();
       try {
-        if (!Files.exists(image) || !cx.images.info(image).internalSnapshots().contains(tag)) {
-          continue; // gone with its image, or removed otherwise
+        if (!Files.exists(image)) {
+          continue; // gone with its image
+        }
+        if (!cx.images.info(image).internalSnapshots().contains(tag)) {
+          // removed by an earlier retry, which may have been killed before it recorded the image's new
+          // stamp (soak bug B6): record it now
+          trimmed.add(image);
+          continue;
         }
         if (!OperationContext.canDeleteInternal(info, active, held, image)) {
           left.add(c);

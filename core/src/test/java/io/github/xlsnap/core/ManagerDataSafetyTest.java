@@ -269,6 +269,38 @@ class ManagerDataSafetyTest {
     assertThat(guestReadsDisk()).isEqualTo("three");
   }
 
+  /**
+   * Soak bug B6: the retry of deferred clean-ups removes each internal snapshot, then records the new
+   * stamps of the images it rewrote in one save at the end. Killed in between, it left the frozen image
+   * of a surviving snapshot with a stale stamp, and the next retry forgot the tag (already gone) without
+   * recording the stamp: a revert to that snapshot was refused as risky from then on.
+   */
+  @Test
+  void aRetryOfDeferredCleanupsKilledBeforeItRecordedTheNewStampsIsCompletedByTheNextRetry() {
+    SnapshotManager manager = manager(memoryStore).build();
+    guestWritesDisk("at s1");
+    Snapshot gone = manager.create(vm, CreateSpec.builder().name("gone").disks(List.of(DiskSpec.internal("xvda"))).build());
+    Snapshot s1 = manager.create(vm, CreateSpec.builder().name("s1").disks(List.of(DiskSpec.external("xvda"))).build());
+    Path frozen = s1.disk("xvda").orElseThrow().image().orElseThrow();
+    String tag = gone.disk("xvda").orElseThrow().tag().orElseThrow();
+    UUID uuid = ref().uuid();
+    // the device model holds s1's frozen image as a backing file: removing gone's tag from it is deferred
+    assertThat(manager.delete(vm, "gone", DeleteMode.MERGE).deferred())
+        .containsExactly(DeferredCleanup.internalSnapshot(frozen, tag));
+    // the domain goes, and with it the hold; a retry removes the tag (rewriting the file) and is killed
+    // before its save
+    sim.destroy(ref());
+    images.deleteInternalSnapshot(frozen, tag);
+    assertThat(FileStamp.of(frozen)).isNotEqualTo(s1.disk("xvda").orElseThrow().imageStamp());
+
+    assertThat(manager.retryDeferredCleanups(DomainSelector.byUuid(uuid))).isEmpty();
+
+    assertThat(memoryStore.load(uuid).tree().get("s1").disk("xvda").orElseThrow().imageStamp())
+        .isEqualTo(FileStamp.of(frozen));
+    manager.revert(DomainSelector.byUuid(uuid), "s1", RevertOptions.DEFAULTS);
+    assertThat(guestReadsDisk()).isEqualTo("at s1");
+  }
+
   @Test
   void garbageCollectionDeletesAnOverlayNoGuestEverWroteTo() {
     SnapshotManager manager = manager(memoryStore).build();
