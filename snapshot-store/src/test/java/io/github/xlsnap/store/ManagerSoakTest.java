@@ -87,7 +87,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/soak-summary.txt}) gives the figures; {@code SOAK.md} records a 1,000-kill run.
  */
 class ManagerSoakTest {
-  static final int DEFAULT_KILLS = 50;
+  static final int DEFAULT_KILLS = 100;
   private static final long DEFAULT_SEED = 20260518L;
   private static final String DOMAIN = "soak";
   private static final Duration CHILD_BOUND = Duration.ofMinutes(3);
