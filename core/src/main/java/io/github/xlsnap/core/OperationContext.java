@@ -108,7 +108,9 @@ final class OperationContext {
     long memory = hypervisor.find(new DomainSelector.ByUuid(ref.uuid())).map(i -> i.memoryKib() * 1024).orElse(0L);
     try (ProgressWatcher w = new ProgressWatcher(progress.get(), ref.name(), ProgressEvent.Step.SAVING_MEMORY, file,
         memory, () -> ProgressWatcher.size(file))) {
-      return hypervisor.checkpoint(ref, file, mode);
+      CheckpointResult r = hypervisor.checkpoint(ref, file, mode);
+      w.finish(r.rounds());
+      return r;
     }
   }
 

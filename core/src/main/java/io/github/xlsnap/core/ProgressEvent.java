@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 /**
  * How far a long step has come, as a {@link ProgressListener} hears it.
@@ -19,9 +20,11 @@ import java.util.OptionalDouble;
  *     domain's memory (the image ends a little larger, with the device state)
  * @param elapsed the time since the step began
  * @param finished true for the last report of the step, once it ended (well or not)
+ * @param rounds in the last report of a memory save that succeeded, the number of rounds it took (a
+ *     live save's pre-copy rounds, the last with the guest stopped; 1 for a stopped save); else empty
  */
 public record ProgressEvent(String domain, Step step, Path file, long done, long total, Duration elapsed,
-    boolean finished) {
+    boolean finished, OptionalInt rounds) {
 
   /** What a step does. */
   public enum Step {
@@ -45,12 +48,14 @@ public record ProgressEvent(String domain, Step step, Path file, long done, long
    * @param total bytes in all, not negative; 0 if unknown
    * @param elapsed the time since the step began
    * @param finished whether the step ended
+   * @param rounds the rounds of a finished memory save
    */
   public ProgressEvent {
     requireNonNull(domain, "domain");
     requireNonNull(step, "step");
     requireNonNull(file, "file");
     requireNonNull(elapsed, "elapsed");
+    requireNonNull(rounds, "rounds");
     checkArgument(done >= 0, "done < 0");
     checkArgument(total >= 0, "total < 0");
   }

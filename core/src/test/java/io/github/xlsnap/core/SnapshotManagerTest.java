@@ -141,6 +141,13 @@ class SnapshotManagerTest {
     assertThat(events).extracting(ProgressEvent::finished).endsWith(true).containsOnlyOnce(true);
     assertThat(events.get(events.size() - 1).done()).isEqualTo(Files.size(s.memoryImage().orElseThrow())).isPositive();
     assertThat(events).extracting(ProgressEvent::done).isSorted();
+    assertThat(events.get(events.size() - 1).rounds()).hasValue(1);
+    assertThat(events.subList(0, events.size() - 1)).allSatisfy(e -> assertThat(e.rounds()).isEmpty());
+
+    events.clear();
+    host.writeMemory(host.find(vm).orElseThrow().ref(), 0, new byte[] {1}); // the guest keeps running
+    manager.create(vm, CreateSpec.builder().name("live").live(true).build());
+    assertThat(events.get(events.size() - 1).rounds().orElseThrow()).isGreaterThanOrEqualTo(1);
   }
 
   @Test

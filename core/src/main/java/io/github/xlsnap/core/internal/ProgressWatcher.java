@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,12 +57,31 @@ public final class ProgressWatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    timer.scheduleAtFixedRate(() -> report(false), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(() -> report(false, OptionalInt.empty()), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops watching and sends the last report. */
+  private boolean finished;
+
+  /**
+   * Stops watching and sends the last report, with the rounds a memory save took.
+   *
+   * @param rounds the rounds
+   */
+  public void finish(int rounds) {
+    stop(OptionalInt.of(rounds));
+  }
+
+  /** Stops watching and sends the last report, unless {@link #finish} did. */
   @Override
   public void close() {
+    stop(OptionalInt.empty());
+  }
+
+  private void stop(OptionalInt rounds) {
+    if (finished) {
+      return;
+    }
+    finished = true;
     timer.shutdownNow();
     boolean interrupted = false;
     try {
@@ -69,16 +89,16 @@ public final class ProgressWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    report(true);
+    report(true, rounds);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void report(boolean finished) {
+  private void report(boolean last, OptionalInt rounds) {
     try {
       listener.progress(new ProgressEvent(domain, step, file, Math.max(0, done.getAsLong()), total,
-          Duration.ofNanos(System.nanoTime() - start), finished));
+          Duration.ofNanos(System.nanoTime() - start), last, rounds));
     } catch (RuntimeException e) {
       LOG.debug("progress report for {} failed", file, e);
     }

@@ -67,7 +67,8 @@ final class Progress {
     String name = e.file().getFileName().toString();
     return switch (e.step()) {
       case SAVING_MEMORY -> "saving memory of " + e.domain() + ": " + size(e.done()) + of + share + " at "
-          + size((long) (e.done() / seconds)) + "/s";
+          + size((long) (e.done() / seconds)) + "/s"
+          + (e.rounds().isPresent() && e.rounds().getAsInt() > 1 ? " in " + e.rounds().getAsInt() + " rounds" : "");
       case RESTORING_MEMORY -> "restoring " + e.domain() + " from " + name + ": " + size(e.done()) + of + share;
       case MERGING_DISK -> "merging disk data into " + name + " (" + e.domain() + ")" + share;
       case COPYING_DISK -> "copying a disk snapshot's state to " + name + " (" + e.domain() + ")" + share;

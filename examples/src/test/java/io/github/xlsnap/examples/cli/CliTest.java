@@ -104,6 +104,9 @@ class CliTest {
     assertThat(created.code()).as(created.err()).isZero();
     assertThat(created.err()).containsPattern("saving memory of web: [0-9.]+ KiB of 64\\.0 KiB \\(\\d+%\\) at .*/s - done\n");
     assertThat(created.out()).doesNotContain("saving memory");
+    Result live = xlsnapWith(always, "--connect", connect, "snapshot-create", "web", "--name", "live", "--live");
+    assertThat(live.code()).as(live.err()).isZero();
+    assertThat(live.err()).containsPattern("saving memory of web: .*/s( in \\d+ rounds)? - done\n");
     Result reverted = xlsnapWith(always, "--connect", connect, "snapshot-revert", "web", "a");
     assertThat(reverted.code()).as(reverted.err()).isZero();
     assertThat(reverted.err()).contains("saving memory of web: ").contains("restoring web from ")
