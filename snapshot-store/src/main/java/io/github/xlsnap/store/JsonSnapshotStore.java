@@ -650,6 +650,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
         d.image().filter(m -> !Files.exists(m)).ifPresent(m -> findings.add(new StoreFinding(Kind.MISSING_DISK_FILE,
             f, Optional.of(s.name()), "disk " + d.target() + ": " + m + " is missing")));
       }
+      findings.addAll(StoreFinding.changedFiles(f, s));
     }
     if (record != null && record.current().isPresent() && !snaps.containsKey(record.current().get())) {
       findings.add(new StoreFinding(Kind.DANGLING_CURRENT, dir.resolve(DOMAIN_FILE), record.current(),

@@ -1,5 +1,10 @@
 package io.github.xlsnap.store;
 
+import io.github.xlsnap.core.DiskFormat;
+import io.github.xlsnap.core.DiskSnapshot;
+import io.github.xlsnap.core.FileStamp;
+import io.github.xlsnap.core.DomainState;
+import io.github.xlsnap.core.Snapshot;
 import static io.github.xlsnap.store.Fixtures.DOMAIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -110,6 +115,32 @@ class CheckAndRepairTest {
     assertThat(r.quarantined()).isEmpty();
     assertThat(r.remaining()).isEqualTo(found);
     assertThat(s.load(DOMAIN).snapshots()).hasSize(1);
+  }
+
+  @Test
+  void filesChangedSinceTheSnapshotAreReportedNotRepaired() throws Exception {
+    JsonSnapshotStore s = store();
+    Path memory = Files.write(tmp.resolve("s.memory"), new byte[4096]);
+    Path frozen = Files.write(tmp.resolve("frozen.qcow2"), new byte[512]);
+    Snapshot snap = new Snapshot("s", Fixtures.T0, "", Optional.empty(), List.of(), DomainState.RUNNING, false,
+        Optional.of(memory), FileStamp.of(memory), List.of(DiskSnapshot.external("xvda", frozen, DiskFormat.QCOW2,
+            tmp.resolve("overlay.qcow2"), FileStamp.of(frozen))), Optional.empty());
+    s.save(new DomainMetadata(DOMAIN, List.of(snap), Optional.of("s"), Set.of()));
+    assertThat(s.check(DOMAIN)).isEmpty();
+
+    Files.write(frozen, new byte[1024]); // written behind xlsnap's back
+    Files.write(memory, new byte[8192]);
+
+    List<StoreFinding> found = s.check(DOMAIN);
+    assertThat(found).hasSize(2).allSatisfy(f -> {
+      assertThat(f.kind()).isEqualTo(Kind.CHANGED_FILE);
+      assertThat(f.snapshot()).contains("s");
+      assertThat(f.repairable()).isFalse();
+    });
+    assertThat(found).anySatisfy(f -> assertThat(f.detail()).contains("frozen image " + frozen)
+        .contains("512 bytes").contains("1024 bytes").contains("needs force"));
+    assertThat(found).anySatisfy(f -> assertThat(f.detail()).contains("memory image " + memory));
+    assertThat(s.repair(DOMAIN).remaining()).isEqualTo(found);
   }
 
   @Test

@@ -153,6 +153,10 @@ final class CheckCommand implements Callable<Integer> {
             }
           }
         }
+        for (Snapshot snap : m.snapshots()) {
+          StoreFinding.changedFiles(Path.of(snap.name()), snap)
+              .forEach(f -> findings.add("CHANGED_FILE [" + snap.name() + "]: " + f.detail()));
+        }
         m.ownedImages().stream().filter(p -> !Files.exists(p)).sorted()
             .forEach(p -> findings.add("MISSING_DISK_FILE " + p + ": an owned image is missing"));
         store.loadIntent(d).ifPresent(i -> findings.add("PENDING_OPERATION: an interrupted operation is recorded"
