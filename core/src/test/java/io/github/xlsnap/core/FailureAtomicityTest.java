@@ -7,13 +7,18 @@ import io.github.xlsnap.core.sim.SimDiskSpec;
 import io.github.xlsnap.core.sim.SimDomainSpec;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
 import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -41,19 +46,79 @@ class FailureAtomicityTest {
   private static final UUID WORLD_UUID = UUID.fromString("11111111-2222-3333-4444-555555555555");
 
   @TempDir Path base;
-  private final AtomicInteger runs = new AtomicInteger();
+
+  /**
+   * The worlds as built, by whether they have the in-place snapshot: building one takes dozens of
+   * qemu-img runs, so each run of a scenario starts from a copy of its files instead, made at the very
+   * path it was built at (its images name their backing files by absolute path), with the modification
+   * times that the snapshots' stamps record.
+   */
+  private final Map<Boolean, Template> templates = new HashMap<>();
+
+  /**
+   * A built world, kept to copy.
+   *
+   * @param files where its directory is kept
+   * @param diskImages the domain's disk images
+   * @param metadata its snapshot metadata (an in-memory store keeps it nowhere else)
+   * @param ids the last snapshot id handed out
+   * @param clock the manager clock's next instant
+   */
+  private record Template(Path files, Map<String, Path> diskImages, DomainMetadata metadata, int ids, Instant clock) {}
+
+  private static Path worldDirectory(Path base, boolean withInPlaceSnapshot) {
+    return base.resolve(withInPlaceSnapshot ? "world-in-place" : "world");
+  }
+
+  private Template template(boolean withInPlaceSnapshot) {
+    Path dir = worldDirectory(base, withInPlaceSnapshot);
+    Path kept = base.resolve(dir.getFileName() + ".template");
+    Template t;
+    try (World w = new World(dir, withInPlaceSnapshot)) {
+      t = new Template(kept, Map.copyOf(w.diskImages), w.store.load(WORLD_UUID), w.ids.get(), w.clock.instant());
+    }
+    copyTree(dir, kept);
+    return t;
+  }
+
+  /** Copies a directory tree, replacing the target, with every file's modification time. */
+  private static void copyTree(Path from, Path to) {
+    try {
+      if (Files.exists(to)) {
+        try (Stream<Path> s = Files.walk(to)) {
+          for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+      try (Stream<Path> s = Files.walk(from)) {
+        for (Path p : s.toList()) {
+          Path target = to.resolve(from.relativize(p).toString());
+          if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            Files.setLastModifiedTime(target, Files.getLastModifiedTime(p));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /**
    * A host prepared with snapshots a (internal/external), b (internal), c (external), d (external) and,
    * with an in-place snapshot, e (internal, its images not frozen) and f (memory only, current).
    */
   final class World implements AutoCloseable {
-    final Path dir = base.resolve("w" + runs.incrementAndGet());
+    final Path dir;
     final FaultyDiskImages images = new FaultyDiskImages(QemuImg.system());
     final SimulatedHypervisor sim;
     final FaultyHypervisor host;
-    final FaultyStore store = new FaultyStore(StoreUnderTest.open(dir.resolve("snapshots")));
+    final FaultyStore store;
     final AtomicInteger ids = new AtomicInteger();
+    final SnapshotManagerTest.TickingClock clock;
     final SnapshotManager manager;
     final DomainSelector vm = DomainSelector.byName("vm");
     final InjectionPoint.Sequence sequence = new InjectionPoint.Sequence();
@@ -76,17 +141,37 @@ class FailureAtomicityTest {
     }
 
     /**
-     * Builds the world.
+     * A copy of the built world.
      *
      * @param hostImagesFail whether the simulated host's own disk operations go through the faulty
      *     wrapper too (not for crash tests: a crash stops the manager's process, not the Xen host)
      */
     World(boolean withInPlaceSnapshot, boolean hostImagesFail) {
+      Template t = templates.computeIfAbsent(withInPlaceSnapshot, FailureAtomicityTest.this::template);
+      dir = worldDirectory(base, withInPlaceSnapshot);
+      copyTree(t.files(), dir);
       sim = SimulatedHypervisor.open(dir.resolve("host"), hostImagesFail ? images : QemuImg.system());
       host = new FaultyHypervisor(sim);
-      manager = SnapshotManager.builder(host, store).diskImages(images)
-          .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z")))
-          .ids(() -> "id" + ids.incrementAndGet()).build();
+      SnapshotStore opened = StoreUnderTest.open(dir.resolve("snapshots"));
+      if (!opened.domains().contains(WORLD_UUID)) {
+        opened.save(t.metadata()); // an in-memory store; a store on disk came with the files
+      }
+      store = new FaultyStore(opened);
+      ids.set(t.ids());
+      clock = new SnapshotManagerTest.TickingClock(t.clock());
+      manager = manager();
+      diskImages.putAll(t.diskImages());
+      points().forEach(p -> p.share(sequence));
+    }
+
+    /** Builds the world from nothing, at {@code dir}. */
+    private World(Path dir, boolean withInPlaceSnapshot) {
+      this.dir = dir;
+      sim = SimulatedHypervisor.open(dir.resolve("host"), QemuImg.system());
+      host = new FaultyHypervisor(sim);
+      store = new FaultyStore(StoreUnderTest.open(dir.resolve("snapshots")));
+      clock = new SnapshotManagerTest.TickingClock(Instant.parse("2026-01-01T00:00:00Z"));
+      manager = manager();
       sim.createDomain(new SimDomainSpec("vm", Optional.of(WORLD_UUID), 16 * 1024, 1,
           List.of(new SimDiskSpec("xvda", DiskFormat.QCOW2, 1 << 20), new SimDiskSpec("xvdb", DiskFormat.QCOW2, 1 << 20)),
           false));
@@ -108,7 +193,11 @@ class FailureAtomicityTest {
         write(7);
       }
       sim.disks(ref()).forEach(d -> diskImages.put(d.target(), d.image().orElseThrow()));
-      points().forEach(p -> p.share(sequence));
+    }
+
+    private SnapshotManager manager() {
+      return SnapshotManager.builder(host, store).diskImages(images).clock(clock)
+          .ids(() -> "id" + ids.incrementAndGet()).build();
     }
 
     void create(String name, DiskSnapshotMode xvda, DiskSnapshotMode xvdb) {
@@ -253,8 +342,11 @@ class FailureAtomicityTest {
     }
   }
 
-  /** What a run of the scenario without failures does: the calls per point and the state after. */
-  record CleanRun(List<Integer> counts, State after) {
+  /**
+   * What a run of the scenario without failures does: the calls per point, and the state before and
+   * after (every run of the scenario starts from a copy of the same world, so from the same state).
+   */
+  record CleanRun(List<Integer> counts, State before, State after) {
     int total() {
       return counts.stream().mapToInt(Integer::intValue).sum();
     }
@@ -262,9 +354,10 @@ class FailureAtomicityTest {
 
   private CleanRun cleanRun(Scenario s, boolean hostImagesFail) {
     try (World w = new World(s, hostImagesFail)) {
+      State before = w.state();
       w.disarm();
       s.operation().accept(w);
-      CleanRun run = new CleanRun(w.points().stream().map(InjectionPoint::calls).toList(), w.state());
+      CleanRun run = new CleanRun(w.points().stream().map(InjectionPoint::calls).toList(), before, w.state());
       assertThat(run.counts().get(2)).as("metadata saves by %s", s.name()).isPositive();
       return run;
     }
@@ -309,7 +402,7 @@ class FailureAtomicityTest {
     State after = clean.after();
     for (int n = 1; n <= clean.total(); n++) {
       try (World w = new World(s, false)) {
-        State before = w.state();
+        State before = clean.before();
         String where = s.name() + ", crash at " + w.arm(n, clean.counts(), true);
         Thread op = new Thread(() -> s.operation().accept(w), "crashing operation");
         op.setDaemon(true);
@@ -379,7 +472,7 @@ class FailureAtomicityTest {
       for (int m = failedAt + 1; failedAt > 0 && m <= calls; m++) {
         undoCrashes++;
         try (World w = new World(s, false)) {
-          State before = w.state();
+          State before = clean.before();
           String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false) + ", crash at call " + m
               + " of " + calls + " (the rollback's " + (m - failedAt) + ")";
           w.sequence.crashAt(m);
@@ -430,7 +523,7 @@ class FailureAtomicityTest {
     int destroyed = 0;
     for (int n = 1; n <= clean.total(); n++) {
       try (World w = new World(s, true)) {
-        State before = w.state();
+        State before = clean.before();
         String where = s.name() + ", failure at " + w.arm(n, clean.counts(), false);
         boolean failed = false;
         String message = "";
