@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# real-xen stage, step 5: reads the JUnit XML reports that dom0 wrote to the share and fails unless
-# there are reports, some tests ran, and none failed. Prints every skipped test with its reason and the
-# scenario lines (downtime per snapshot) the tests wrote. Fails too if a child of libxl reported an inherited
-# descriptor (_LIBXL_DEBUG_EXEC_FDS).
+# real-xen stage, step 5: reads the JUnit XML reports that dom0 wrote to the share and judges them
+# against the stage's inventory (inventory.txt, by judge.pl): every listed test ran and passed, or was
+# skipped with an allowed reason; no test ran that is not listed; the scenario lines that prove a raced
+# path ran are there. Prints every skipped test with its reason and the scenario lines (downtime per
+# snapshot) the tests wrote. Fails too if a child of libxl reported an inherited descriptor
+# (_LIBXL_DEBUG_EXEC_FDS).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$HERE/../../../target/real-xen}
@@ -22,6 +24,8 @@ perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<skipped(
 perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(failure|error)(?: message="([^"]*)")?/g){print "  FAILED: $2.$1: ".substr($4,0,300)."\n"}' "${reports[@]}"
 [ -f "$OUT/scenarios.txt" ] && sed 's/^/  /' "$OUT/scenarios.txt"
 [ "$tests" -gt 0 ] && [ "$tests" -gt "$skipped" ] || { echo "real-xen: no test ran" >&2; exit 1; }
+judged=0
+perl "$HERE/judge.pl" "$HERE/inventory.txt" "$OUT/scenarios.txt" "${reports[@]}" || judged=1
 # _LIBXL_DEBUG_EXEC_FDS=1 (run-tests.sh): a child of libxl that inherited a descriptor printed this and aborted
 # libxl itself clears close-on-exec on the stream it hands libxl-save-helper (libxl_save_callout.c: run_helper),
 # so the check reports that one too: the memory image or save file (*.memory, *.save, *.img) is allowed for that helper.
@@ -40,5 +44,5 @@ fi
 grep -q '^export _LIBXL_DEBUG_EXEC_FDS=1$' "$WORK/share/run-tests.sh" \
   || { echo "real-xen: run-tests.sh does not arm _LIBXL_DEBUG_EXEC_FDS" >&2; exit 1; }
 echo "real-xen: no descriptor leaked into a child of libxl (_LIBXL_DEBUG_EXEC_FDS=1)"
-[ "$failures" -eq 0 ] && [ "$errors" -eq 0 ] || exit 1
+[ "$failures" -eq 0 ] && [ "$errors" -eq 0 ] && [ "$judged" -eq 0 ] || exit 1
 exit 0
