@@ -1,5 +1,6 @@
 package io.github.xlsnap.libxl;
 
+import io.github.xlsnap.libxl.internal.LibxlVersion;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import io.github.xlsnap.libxl.internal.NativeLibraries.NativeLoadException;
 import java.nio.file.Path;
@@ -9,7 +10,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The provider of the libxl backend: loads {@code libxenlight.so.4.17} and
+ * The provider of the libxl backend: loads libxenlight of a supported version ({@code libxenlight.so.4.17}) and
  * {@code libxentoollog.so.1} lazily, on first use and once per class loader, never in a static
  * initializer; tells whether libxl can be used here; opens {@link LibxlHypervisor}s. Thread-safe.
  */
@@ -122,7 +123,7 @@ public final class Libxl {
     return switch (soname) {
       case NativeLibraries.LIBXENTOOLLOG -> "libxentoollog1";
       case NativeLibraries.LIBC -> "libc6";
-      default -> "libxenmisc4.17";
+      default -> LibxlVersion.bySoname(soname).orElse(LibxlVersion.supported().get(0)).debianPackage();
     };
   }
 }

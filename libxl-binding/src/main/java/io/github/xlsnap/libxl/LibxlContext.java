@@ -10,6 +10,7 @@ import io.github.xlsnap.libxl.internal.LibxlDominfo;
 import io.github.xlsnap.libxl.internal.LibxlDomainRestoreParams;
 import io.github.xlsnap.libxl.internal.LibxlEvent;
 import io.github.xlsnap.libxl.internal.LibxlEventPredicate;
+import io.github.xlsnap.libxl.internal.LibxlVersion;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -54,8 +55,6 @@ import org.slf4j.LoggerFactory;
  * restore parameters) live in native memory until libxl reports the end.
  */
 final class LibxlContext implements AutoCloseable {
-  /** {@code sizeof(libxl_domain_config)} on 4.17 x86_64; the layout test checks it. */
-  static final int DOMAIN_CONFIG_SIZE = 1288;
   /** The userdata id under which libxl keeps a domain's configuration as JSON. */
   static final String LIBXL_JSON = "libxl-json";
 
@@ -82,6 +81,8 @@ final class LibxlContext implements AutoCloseable {
   private final Libxenlight xl;
   private final Libc libc;
   private final Runtime runtime;
+  /** The struct sizes of the loaded libxenlight's version. */
+  private final LibxlVersion.Layout layout;
   private final XtlLog log;
   private final Pointer ctx;
   /** {@code libxl_childproc_hooks}; libxl keeps the pointer, so it lives as long as the ctx. */
@@ -99,6 +100,7 @@ final class LibxlContext implements AutoCloseable {
     this.xl = natives.libxenlight();
     this.libc = natives.libc();
     this.runtime = natives.runtime();
+    this.layout = natives.version().layout();
     this.log = log;
     this.ctx = ctx;
     this.hooks = hooks;
@@ -248,11 +250,14 @@ final class LibxlContext implements AutoCloseable {
   Optional<Dominfo> domainInfo(int domid) {
     return call(() -> {
       LibxlDominfo info = new LibxlDominfo(runtime);
-      Pointer memory = calloc(Struct.size(info));
+      StructBuffer buffer = StructBuffer.allocate(libc, "libxl_dominfo", layout.dominfo());
+      Pointer memory = buffer.pointer();
       info.useMemory(memory);
       xl.libxl_dominfo_init(memory);
       try {
+        buffer.checkGuard("libxl_dominfo_init");
         int rc = xl.libxl_domain_info(ctx, memory, domid);
+        buffer.checkGuard("libxl_domain_info");
         if (rc == LibxlError.DOMAIN_NOTFOUND.code()) {
           return Optional.empty();
         }
@@ -260,7 +265,7 @@ final class LibxlContext implements AutoCloseable {
         return Optional.of(copy(info));
       } finally {
         xl.libxl_dominfo_dispose(memory);
-        libc.free(memory);
+        buffer.free();
       }
     });
   }
@@ -439,17 +444,20 @@ final class LibxlContext implements AutoCloseable {
   /** {@code libxl_retrieve_domain_configuration} + {@code libxl_domain_config_to_json}. */
   String configurationJson(int domid) {
     return call(() -> {
-      Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      StructBuffer buffer = StructBuffer.allocate(libc, "libxl_domain_config", layout.domainConfig());
+      Pointer config = buffer.pointer();
       xl.libxl_domain_config_init(config);
       try {
+        buffer.checkGuard("libxl_domain_config_init");
         check("libxl_retrieve_domain_configuration", xl.libxl_retrieve_domain_configuration(ctx, domid, config,
             null), "cannot read the configuration of domid " + domid);
+        buffer.checkGuard("libxl_retrieve_domain_configuration");
         return takeString(xl.libxl_domain_config_to_json(ctx, config)).orElseThrow(() -> new LibxlException(
             "libxl_domain_config_to_json", LibxlError.FAIL.code(), errorName(LibxlError.FAIL.code()),
             "cannot convert the configuration of domid " + domid + " to JSON"));
       } finally {
         xl.libxl_domain_config_dispose(config);
-        libc.free(config);
+        buffer.free();
       }
     });
   }
@@ -503,14 +511,17 @@ final class LibxlContext implements AutoCloseable {
    */
   void storeConfigurationJson(int domid, String json) {
     call(() -> {
-      Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      StructBuffer buffer = StructBuffer.allocate(libc, "libxl_domain_config", layout.domainConfig());
+      Pointer config = buffer.pointer();
       xl.libxl_domain_config_init(config);
       try {
+        buffer.checkGuard("libxl_domain_config_init");
         check("libxl_domain_config_from_json", xl.libxl_domain_config_from_json(ctx, config, json),
             "the configuration to store for domid " + domid + " is not valid libxl JSON");
+        buffer.checkGuard("libxl_domain_config_from_json");
       } finally {
         xl.libxl_domain_config_dispose(config);
-        libc.free(config);
+        buffer.free();
       }
       byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       byte[] data = java.util.Arrays.copyOf(text, text.length + 1);
@@ -534,17 +545,23 @@ final class LibxlContext implements AutoCloseable {
    */
   int create(String configJson, int restoreFd, int streamVersion) {
     return call(() -> {
-      Pointer config = calloc(DOMAIN_CONFIG_SIZE);
+      StructBuffer configBuffer = StructBuffer.allocate(libc, "libxl_domain_config", layout.domainConfig());
+      Pointer config = configBuffer.pointer();
       Pointer domidSlot = calloc(4);
       LibxlDomainRestoreParams params = new LibxlDomainRestoreParams(runtime);
-      Pointer paramsMemory = calloc(Struct.size(params));
+      StructBuffer paramsBuffer = StructBuffer.allocate(libc, "libxl_domain_restore_params",
+          layout.domainRestoreParams());
+      Pointer paramsMemory = paramsBuffer.pointer();
       params.useMemory(paramsMemory);
       xl.libxl_domain_config_init(config);
       xl.libxl_domain_restore_params_init(paramsMemory);
       boolean release = true;
       try {
+        configBuffer.checkGuard("libxl_domain_config_init");
+        paramsBuffer.checkGuard("libxl_domain_restore_params_init");
         check("libxl_domain_config_from_json", xl.libxl_domain_config_from_json(ctx, config, configJson),
             "the domain configuration is not valid libxl JSON");
+        configBuffer.checkGuard("libxl_domain_config_from_json");
         domidSlot.putInt(0, Libxenlight.INVALID_DOMID);
         String function;
         AsyncCall.Outcome outcome;
@@ -577,10 +594,10 @@ final class LibxlContext implements AutoCloseable {
       } finally {
         if (release) {
           xl.libxl_domain_restore_params_dispose(paramsMemory);
-          libc.free(paramsMemory);
+          paramsBuffer.free();
           libc.free(domidSlot);
           xl.libxl_domain_config_dispose(config);
-          libc.free(config);
+          configBuffer.free();
         }
       }
     });

@@ -9,6 +9,8 @@ import io.github.xlsnap.libxl.internal.LibxlDeviceDisk;
 import io.github.xlsnap.libxl.internal.LibxlDomainRestoreParams;
 import io.github.xlsnap.libxl.internal.LibxlDominfo;
 import io.github.xlsnap.libxl.internal.LibxlEvent;
+import io.github.xlsnap.libxl.internal.LibxlVersion;
+import io.github.xlsnap.libxl.internal.NativeLibraries;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -94,9 +96,35 @@ class LibxlStructLayoutTest {
     assertThat((long) Libxenlight.INVALID_DOMID).isEqualTo(C.get("constant.INVALID_DOMID"));
   }
 
+  /** The supported version whose soname the installed development library ({@code libxenlight.so}) has. */
+  private static LibxlVersion installedVersion() throws Exception {
+    Path lib = Path.of("/usr/lib/x86_64-linux-gnu/libxenlight.so");
+    String soname = lib.toRealPath().getFileName().toString().replaceAll("^(libxenlight\\.so\\.\\d+\\.\\d+).*$", "$1");
+    return LibxlVersion.bySoname(soname).orElseThrow(() -> new AssertionError("the installed " + soname
+        + " (" + lib + ") is not a supported version (" + LibxlVersion.supportedText() + "): add it to LibxlVersion"));
+  }
+
   @Test
-  void theOpaqueDomainConfigBufferHasTheHeadersSize() {
-    assertThat((long) LibxlContext.DOMAIN_CONFIG_SIZE).isEqualTo(C.get("libxl_domain_config.sizeof"));
+  void theInstalledVersionsLayoutHasTheHeadersSizes() throws Exception {
+    LibxlVersion.Layout l = installedVersion().layout();
+    Map<String, Long> java = new LinkedHashMap<>();
+    java.put("libxl_domain_config.sizeof", (long) l.domainConfig());
+    java.put("libxl_dominfo.sizeof", (long) l.dominfo());
+    java.put("libxl_device_disk.sizeof", (long) l.deviceDisk());
+    java.put("libxl_domain_restore_params.sizeof", (long) l.domainRestoreParams());
+    java.put("libxl_childproc_hooks.sizeof", (long) l.childprocHooks());
+    java.put("libxl_asyncop_how.sizeof", (long) l.asyncopHow());
+    java.put("libxl_event.sizeof", (long) l.event());
+    Map<String, Long> c = new LinkedHashMap<>();
+    java.keySet().forEach(k -> c.put(k, C.get(k)));
+    assertThat(java).isEqualTo(c);
+  }
+
+  @Test
+  void theStructClassesFitEverySupportedVersionsLayout() {
+    for (LibxlVersion v : LibxlVersion.values()) {
+      NativeLibraries.checkStructs(v, Runtime.getSystemRuntime());
+    }
   }
 
   /** {@code Struct.Member.offset()}: the member classes are protected in JNR, so by reflection. */
