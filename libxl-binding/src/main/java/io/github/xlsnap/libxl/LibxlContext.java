@@ -196,6 +196,17 @@ final class LibxlContext implements AutoCloseable {
     return lastLines(log);
   }
 
+  /**
+   * What libxc's progress reports since a time say of a save.
+   *
+   * @param since the {@link System#nanoTime} the save started at
+   * @return the rounds and when the domain suspended, as far as reported
+   */
+  SaveProgress saveProgress(long since) {
+    log.drain();
+    return SaveProgress.of(log.progressSince(since));
+  }
+
   private <T> T call(Supplier<T> body) {
     lock.readLock().lock();
     try {

@@ -252,12 +252,15 @@ public final class LibxlHypervisor implements Hypervisor {
    * (without its domid), then the stream of {@code libxl_domain_suspend} (flags 0, or
    * {@code LIBXL_SUSPEND_LIVE}). A PV guest must answer the suspend request, so a paused domain is
    * unpaused for the save and paused again once suspended. On failure the image is truncated to
-   * empty, and the domain is resumed if libxl left it suspended. {@code guestStopped} is the length
-   * of the {@code libxl_domain_suspend} call, an upper bound; {@code rounds} is 1 (libxl does not
-   * report rounds).
+   * empty, and the domain is resumed if libxl left it suspended. For a stopped checkpoint
+   * {@code guestStopped} is the length of the {@code libxl_domain_suspend} call (an upper bound) and
+   * {@code rounds} is 1. For a live one both come from libxc's progress reports ({@link SaveProgress}):
+   * the rounds, the final one included, and the time from the report that the domain suspended to
+   * the end of the call, the final round (the whole call if no such report came).
    *
-   * <p>Where Xen lacks PV log-dirty (Debian's build has no shadow paging), a live checkpoint fails
-   * with {@link LibxlException} code -8 while the guest keeps running.
+   * <p>A live checkpoint needs log-dirty mode. HAP guests (PVH, HVM on a host with EPT or NPT) have
+   * it; a PV guest needs shadow paging, which Debian's Xen is built without: there a live checkpoint
+   * of a PV guest fails with {@link LibxlException} code -8 while the guest keeps running.
    *
    * <p><b>Cancellation.</b> Interrupting the calling thread while the image is being written (or the
    * timeout of {@link Libxl#open(Duration)} passing) aborts {@code libxl_domain_suspend}
@@ -295,6 +298,7 @@ public final class LibxlHypervisor implements Hypervisor {
     }
     int fd = xl.openFd(memoryImage, Libc.O_WRONLY | Libc.O_TRUNC);
     AsyncCall.Outcome outcome;
+    long start;
     long nanos;
     boolean wasPaused = state.paused();
     try {
@@ -302,7 +306,7 @@ public final class LibxlHypervisor implements Hypervisor {
       if (wasPaused) {
         xl.unpause(domain.domid());
       }
-      long start = System.nanoTime();
+      start = System.nanoTime();
       outcome = xl.suspend(domain.domid(), fd, mode == CheckpointMode.LIVE ? Libxenlight.LIBXL_SUSPEND_LIVE : 0);
       nanos = System.nanoTime() - start;
     } catch (RuntimeException e) {
@@ -353,8 +357,19 @@ public final class LibxlHypervisor implements Hypervisor {
         throw new HypervisorException("checkpoint", 0, "cannot force " + memoryImage + " to disk; the checkpoint "
             + "of " + domain + " is abandoned and the domain resumed", e);
       }
-      LOG.info("checkpointed {} into {} ({} bytes, {} ms)", domain, memoryImage, size, nanos / 1_000_000);
-      return new CheckpointResult(size, 1, Duration.ofNanos(nanos));
+      SaveProgress progress = xl.saveProgress(start);
+      int rounds = 1;
+      long stopped = nanos;
+      if (mode == CheckpointMode.LIVE) {
+        rounds = progress.rounds().orElse(1);
+        if (progress.suspendedAt().isPresent()) {
+          stopped = Math.max(0, start + nanos - progress.suspendedAt().getAsLong());
+        }
+      }
+      LOG.info("checkpointed {} into {} ({} bytes, {} ms{})", domain, memoryImage, size, nanos / 1_000_000,
+          mode == CheckpointMode.LIVE ? ", live: " + rounds + " rounds, guest stopped for the last " + stopped / 1_000_000
+              + " ms" + (progress.suspendedAt().isPresent() ? "" : " (no suspension reported: the whole call)") : "");
+      return new CheckpointResult(size, rounds, Duration.ofNanos(stopped));
     } finally {
       outcome.restoreInterrupt();
     }

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * libxl's logger: an {@code xtl_createlogger_stdiostream} writing to a pipe, whose lines a daemon
  * thread hands to a sink (SLF4J by default). A custom {@code xentoollog_logger} would need a
- * {@code va_list} callback, which JNR cannot take. Keeps the last lines for error messages.
- * Thread-safe.
+ * {@code va_list} callback, which JNR cannot take. Keeps the last lines for error messages, and the
+ * last progress lines of a save with the time each arrived ({@link #progressSince}), from which a live
+ * checkpoint's rounds and final stop are read ({@link SaveProgress}); progress lines go to SLF4J at
+ * debug and are not among the lines kept for error messages. Thread-safe.
  */
 final class XtlLog implements AutoCloseable {
   private static final Logger NATIVE = LoggerFactory.getLogger("io.github.xlsnap.libxl.native");
@@ -25,6 +27,9 @@ final class XtlLog implements AutoCloseable {
   private static final Pattern LINE = Pattern.compile(
       "^([^:\\s]+): (debug|verbose|detail|progress|info|notice|warning|error|critical): (.*)$");
   private static final int RECENT = 20;
+  private static final int PROGRESS_KEPT = 400;
+  /** A progress report as the stdiostream logger prints it: {@code <doing what>: <done>/<total>  <percent>%}. */
+  private static final Pattern PROGRESS = Pattern.compile(": \\d+/\\d+ +\\d+%$");
   private static final String DRAIN_MARKER = "\u0001xlsnap-drain ";
 
   private final Libc libc;
@@ -38,6 +43,8 @@ final class XtlLog implements AutoCloseable {
   private long drainsSent;
   private long drainsSeen;
   private final ArrayDeque<String> recent = new ArrayDeque<>();
+  /** The last progress lines, with the {@link System#nanoTime} each was read at. Guarded by itself. */
+  private final ArrayDeque<SaveProgress.Line> progress = new ArrayDeque<>();
   private volatile boolean closed;
 
   private XtlLog(NativeLibraries natives, Pointer logger, Pointer file, int readFd, int writeFd,
@@ -74,8 +81,8 @@ final class XtlLog implements AutoCloseable {
       libc.close(fds[1]);
       throw new IllegalStateException("fdopen() failed for the libxl logger");
     }
-    Pointer logger = natives.xentoollog().xtl_createlogger_stdiostream(file, Xentoollog.XTL_DETAIL,
-        Xentoollog.XTL_STDIOSTREAM_HIDE_PROGRESS);
+    // progress shown (not a terminal: one message per report), for a live checkpoint's rounds and stop
+    Pointer logger = natives.xentoollog().xtl_createlogger_stdiostream(file, Xentoollog.XTL_DETAIL, 0);
     if (logger == null) {
       libc.fclose(file);
       libc.close(fds[0]);
@@ -187,18 +194,45 @@ final class XtlLog implements AutoCloseable {
       }
       return;
     }
-    synchronized (recent) {
-      if (recent.size() == RECENT) {
-        recent.removeFirst();
+    if (isProgress(line)) {
+      synchronized (progress) {
+        if (progress.size() == PROGRESS_KEPT) {
+          progress.removeFirst();
+        }
+        progress.addLast(new SaveProgress.Line(System.nanoTime(), line));
       }
-      recent.addLast(line);
+    } else {
+      synchronized (recent) {
+        if (recent.size() == RECENT) {
+          recent.removeFirst();
+        }
+        recent.addLast(line);
+      }
     }
     sink.accept(line);
   }
 
   /**
-   * Logs one line of libxl's output to SLF4J at the level the line names: debug for debug, verbose
-   * and detail; info for progress, info and notice; warn; error for error and critical.
+   * The progress lines read since a time (call {@link #drain} first to have all that libxl wrote).
+   *
+   * @param nanos a {@link System#nanoTime} value
+   * @return the lines read at or after it, oldest first
+   */
+  List<SaveProgress.Line> progressSince(long nanos) {
+    synchronized (progress) {
+      return progress.stream().filter(l -> l.nanos() - nanos >= 0).toList();
+    }
+  }
+
+  /** Whether a line is a progress report (level progress, or detail for a step under 5%). */
+  static boolean isProgress(String line) {
+    String level = levelOf(line);
+    return (level.equals("progress") || level.equals("detail")) && PROGRESS.matcher(line).find();
+  }
+
+  /**
+   * Logs one line of libxl's output to SLF4J at the level the line names: debug for debug, verbose,
+   * detail and progress reports; info for info and notice; warn; error for error and critical.
    *
    * @param line the line
    */
@@ -209,7 +243,7 @@ final class XtlLog implements AutoCloseable {
       return;
     }
     switch (m.group(2)) {
-      case "debug", "verbose", "detail" -> NATIVE.debug("{}", line);
+      case "debug", "verbose", "detail", "progress" -> NATIVE.debug("{}", line);
       case "warning" -> NATIVE.warn("{}", line);
       case "error", "critical" -> NATIVE.error("{}", line);
       default -> NATIVE.info("{}", line);

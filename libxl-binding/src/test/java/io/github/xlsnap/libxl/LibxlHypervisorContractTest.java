@@ -23,10 +23,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * ({@link RealXenFixture}: a PV guest with a qcow2 disk on qdisk per test). Anywhere else every test is
  * skipped with the reason.
  *
- * <p>One part of the contract cannot pass on the stage's Xen, and is skipped there with what was shown
+ * <p>One part of the contract cannot pass on PV guests, and is skipped there with what was shown
  * instead: a LIVE checkpoint (Debian's Xen has no PV log-dirty: the test checks the typed error with
- * code -8 and the guest still running, then skips). External disk snapshots run for real (QMP on the
- * guest's QEMU).
+ * code -8 and the guest still running, then skips). Live checkpoints run on a PVH guest in
+ * {@code RealXenLiveTest}: the contract stays on PV guests because late in a stage run PVH guests
+ * triple-faulted under QEMU's emulated nested paging (NOTES-real-xen.md, run 17). External disk
+ * snapshots run for real (QMP on the guest's QEMU).
  */
 class LibxlHypervisorContractTest extends HypervisorContract {
   private RealXenFixture current;

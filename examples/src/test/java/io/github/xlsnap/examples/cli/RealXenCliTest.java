@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
  * (libxl-binding's {@code src/it/real-xen}, run by this module's {@code real-xen} profile): create,
  * list, revert (the guest resumes from the snapshot's counter) and delete through
  * {@link Xlsnap#run(String...)} with {@code --connect xen:///system}, and an unknown snapshot (exit 3,
- * one line on stderr). The guest is the stage's counter guest, started with {@code xl create} as
- * libxl-binding's {@code RealXenFixture} does. Skipped, with the reason, off a dom0.
+ * one line on stderr). The guest is the stage's counter guest as a PVH guest, started with
+ * {@code xl create} as libxl-binding's {@code RealXenFixture} does, and the snapshot is taken
+ * {@code --live} (a PVH guest has log-dirty mode through HAP): the revert shows memory and disk from one
+ * instant, the final stop. Skipped, with the reason, off a dom0.
  */
 class RealXenCliTest {
   private static final Duration TICKS = Duration.ofSeconds(120);
@@ -87,7 +89,7 @@ class RealXenCliTest {
     Files.writeString(cfg, String.join("\n",
         "name = \"" + name + "\"",
         "uuid = \"" + uuid + "\"",
-        "type = \"pv\"",
+        "type = \"pvh\"",
         "kernel = \"" + kernel.get() + "\"",
         "ramdisk = \"" + ramdisk.get() + "\"",
         "extra = \"console=hvc0 rdinit=/init loglevel=4\"",
@@ -103,7 +105,7 @@ class RealXenCliTest {
       String[] common = {"--connect", "xen:///system", "--store", store.toString()};
 
       int before = lastCounter(console);
-      Result created = xlsnap(args(common, "snapshot-create", name, "--name", "c1"));
+      Result created = xlsnap(args(common, "snapshot-create", name, "--name", "c1", "--live"));
       int after = lastCounter(console);
       assertThat(created.code()).as(created.err()).isZero();
       assertThat(created.out()).isEqualTo("Domain snapshot c1 created\n");
@@ -128,7 +130,7 @@ class RealXenCliTest {
       assertThat(ticks.get(0)[1]).as("the disk of c1: one step behind memory").isEqualTo(first - 1);
       assertThat(ticks.get(1)[0]).as("the guest runs on").isEqualTo(first + 1);
       assertThat(ticks.get(1)[1]).as("and its disk with it").isEqualTo(first);
-      report("xlsnap command line: snapshot-create, snapshot-list, snapshot-revert (first ticks after it " + first
+      report("xlsnap command line: snapshot-create --live of a PVH guest, snapshot-list, snapshot-revert (first ticks after it " + first
           + ", " + ticks.get(1)[0] + "; snapshot taken at counter " + before + ".." + after + ")");
 
       Result unknown = xlsnap(args(common, "snapshot-revert", name, "nope"));

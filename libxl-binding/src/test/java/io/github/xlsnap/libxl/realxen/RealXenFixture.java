@@ -26,7 +26,8 @@ import java.util.stream.Stream;
 
 /**
  * A real Xen dom0 as a {@link HypervisorFixture}: {@link LibxlHypervisor} over the real libxl, and
- * guests started with {@code xl create} from the stage's counter guest, each with a fresh name and UUID
+ * guests started with {@code xl create} from the stage's counter guest, PV or PVH ({@link GuestType}:
+ * the same kernel and initramfs), each with a fresh name and UUID
  * and its own qcow2 overlay (served by QEMU: {@code backendtype=qdisk}) over a shared empty base image.
  * {@link #startDomain()} returns as soon as {@code xl create} has: the {@link #hypervisor()} it hands
  * out waits for the guest's first tick only before a checkpoint (a booting PV kernel does not answer
@@ -36,13 +37,36 @@ import java.util.stream.Stream;
 public final class RealXenFixture implements HypervisorFixture {
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(240);
 
+  /**
+   * The guest's type. A PVH guest runs in a HAP container (the stage boots Xen with NPT), which gives it
+   * log-dirty mode and with it live checkpoints; a PV guest has none on Debian's Xen.
+   */
+  public enum GuestType {
+    /** Paravirtualized: {@code type = "pv"}. */
+    PV,
+    /** PVH: {@code type = "pvh"}, no device model but the qdisk QEMU. */
+    PVH
+  }
+
+  private final GuestType type;
   private final LibxlHypervisor hypervisor;
   private final BootAwaitingHypervisor awaiting;
   private final QemuImg images = QemuImg.system();
   private final Path scratch;
   private final List<UUID> started = new ArrayList<>();
 
+  /** A fixture of PV guests. */
   public RealXenFixture() {
+    this(GuestType.PV);
+  }
+
+  /**
+   * A fixture of guests of a type.
+   *
+   * @param type PV or PVH
+   */
+  public RealXenFixture(GuestType type) {
+    this.type = type;
     RealXen.assumePresent();
     try {
       Files.createDirectories(RealXen.scratchRoot());
@@ -102,7 +126,7 @@ public final class RealXenFixture implements HypervisorFixture {
     Files.writeString(cfg, String.join("\n",
         "name = \"" + name + "\"",
         "uuid = \"" + uuid + "\"",
-        "type = \"pv\"",
+        "type = \"" + type.name().toLowerCase(java.util.Locale.ROOT) + "\"",
         "kernel = \"" + RealXen.kernel().orElseThrow() + "\"",
         "ramdisk = \"" + RealXen.ramdisk().orElseThrow() + "\"",
         // sysrq_always_enabled: Debian's default kernel.sysrq (438) masks the crash key that xl sysrq c sends

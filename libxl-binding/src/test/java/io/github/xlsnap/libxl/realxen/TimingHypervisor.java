@@ -15,8 +15,11 @@ import java.time.Duration;
  */
 final class TimingHypervisor extends ForwardingHypervisor {
   private long checkpointStart;
+  private long checkpointEnd;
   private Duration suspendCall = Duration.ZERO;
   private Duration lastDowntime = Duration.ZERO;
+  private Duration lastFinalStop = Duration.ZERO;
+  private int lastRounds = 1;
 
   TimingHypervisor(Hypervisor delegate) {
     super(delegate);
@@ -31,18 +34,36 @@ final class TimingHypervisor extends ForwardingHypervisor {
     return lastDowntime;
   }
 
+  /**
+   * The guest's stop in the last checkpoint as the backend reports it ({@code guestStopped}: for a live
+   * one, from the domain's suspension) plus the time from the checkpoint's return to the end of the
+   * resume (the disk snapshots taken while suspended, and the resume).
+   */
+  synchronized Duration finalStop() {
+    return lastFinalStop;
+  }
+
+  /** The rounds the last checkpoint reported. */
+  synchronized int rounds() {
+    return lastRounds;
+  }
+
   @Override
   public synchronized CheckpointResult checkpoint(DomainRef domain, Path memoryImage, CheckpointMode mode) {
     checkpointStart = System.nanoTime();
     CheckpointResult r = delegate.checkpoint(domain, memoryImage, mode);
+    checkpointEnd = System.nanoTime();
     suspendCall = r.guestStopped();
+    lastRounds = r.rounds();
     return r;
   }
 
   @Override
   public synchronized void resume(DomainRef domain) {
     delegate.resume(domain);
-    lastDowntime = Duration.ofNanos(System.nanoTime() - checkpointStart);
+    long end = System.nanoTime();
+    lastDowntime = Duration.ofNanos(end - checkpointStart);
+    lastFinalStop = suspendCall.plusNanos(end - checkpointEnd);
   }
 
   /** Leaves the hypervisor open: its owner closes it. */
