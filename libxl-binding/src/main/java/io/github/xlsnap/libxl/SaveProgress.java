@@ -36,18 +36,15 @@ record SaveProgress(OptionalInt rounds, OptionalLong suspendedAt) {
    */
   static SaveProgress of(List<Line> lines) {
     int last = -1;
-    long suspended = Long.MIN_VALUE;
-    boolean seen = false;
+    OptionalLong suspended = OptionalLong.empty();
     for (Line l : lines) {
       Matcher m = ITERATION.matcher(l.text());
       if (m.find()) {
         last = Math.max(last, Integer.parseInt(m.group(1)));
-      } else if (!seen && SUSPENDED.matcher(l.text()).find()) {
-        suspended = l.nanos();
-        seen = true;
+      } else if (suspended.isEmpty() && SUSPENDED.matcher(l.text()).find()) {
+        suspended = OptionalLong.of(l.nanos());
       }
     }
-    return new SaveProgress(last < 0 ? OptionalInt.empty() : OptionalInt.of(last + 1),
-        seen ? OptionalLong.of(suspended) : OptionalLong.empty());
+    return new SaveProgress(last < 0 ? OptionalInt.empty() : OptionalInt.of(last + 1), suspended);
   }
 }

@@ -380,6 +380,8 @@ class RealXenScenariosTest {
     while (Files.size(image) == 0 && saver.isAlive() && System.nanoTime() < headerDeadline) {
       Thread.sleep(10);
     }
+    // not a wait for a state: the delay places the interrupt inside the save, and a race lost to a fast
+    // save is retried with a shorter delay by the caller, which fails only if no attempt cancelled
     Thread.sleep(delayMs);
     saver.interrupt();
     long interruptedAt = System.nanoTime();
