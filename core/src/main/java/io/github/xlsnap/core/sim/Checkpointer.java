@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@value #PAGES_PER_CHUNK} pages per hold of the host lock, so guest steps run between chunks and a
  * chunk never sees half a step. Once at most {@value #FEW_DIRTY_PAGES} pages are dirty, or after
  * {@value #MAX_ROUNDS} rounds in all, the final round stops the guest: under one hold of the lock the
- * remaining dirty pages are sent and the domain is marked suspended.
+ * remaining dirty pages are sent and the domain is marked suspended. The pre-copied pages are forced
+ * to disk before that stop, so the stop waits only for the last pages to reach the disk.
  */
 final class Checkpointer {
   /** Pages copied per hold of the host lock in a live round. */
@@ -101,6 +102,10 @@ final class Checkpointer {
         }
       }
       int preCopyRounds = rounds;
+      // The pre-copied pages reach the disk while the guest still runs; the final stop then forces
+      // only the last dirty pages and the trailer (as a real save's stream, which is written out
+      // as it goes, leaves little for the end).
+      writer.sync();
       CheckpointResult result = host.locked(OPERATION, () -> {
         Stopwatch stoppedFor = Stopwatch.createStarted();
         DomainRecord domain = requireCheckpointable();

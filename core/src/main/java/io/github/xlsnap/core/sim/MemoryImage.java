@@ -98,6 +98,16 @@ final class MemoryImage {
     }
 
     /**
+     * Forces the pages written so far to disk, so that {@link #finish} has only what follows to
+     * force: a live checkpoint calls it after its pre-copy rounds, while the guest still runs, so
+     * that the final stop does not wait for the whole image to reach the disk.
+     */
+    void sync() throws IOException {
+      out.flush();
+      channel.force(false);
+    }
+
+    /**
      * Writes the trailer and forces the image to disk.
      *
      * @return the image's size in bytes
