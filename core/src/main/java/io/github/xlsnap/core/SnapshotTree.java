@@ -3,6 +3,7 @@ package io.github.xlsnap.core;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.VerifyException;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -352,12 +353,59 @@ public final class SnapshotTree {
     return b.toString();
   }
 
+  /**
+   * Writes what {@link #render()} returns to {@code out}, line by line, without building it whole:
+   * the text grows with the square of a chain's length (each level indents its children by four
+   * more characters; a chain of 10,000 renders to about 400 MB), so a command printing the tree
+   * should use this.
+   *
+   * @param out where to write; not closed or flushed
+   * @throws IOException what {@code out} throws; what was written before it stays written
+   */
+  public void renderTo(Appendable out) throws IOException {
+    requireNonNull(out, "out");
+    for (String root : roots) {
+      renderFrom(out, root);
+    }
+  }
+
+  /**
+   * Writes what {@link #render(String)} returns to {@code out}, line by line, as
+   * {@link #renderTo(Appendable)} does.
+   *
+   * @param top an existing snapshot
+   * @param out where to write; not closed or flushed
+   * @throws IllegalArgumentException if there is no snapshot named {@code top}; nothing is written
+   * @throws IOException what {@code out} throws
+   */
+  public void renderTo(String top, Appendable out) throws IOException {
+    get(requireNonNull(top, "top"));
+    requireNonNull(out, "out");
+    renderFrom(out, top);
+  }
+
   private void renderFrom(StringBuilder b, String top) {
-    appendName(b, top);
-    // each frame: the children still to print under a node and the prefix of that node's children
-    record Frame(List<String> kids, int next, String indent) {}
+    try {
+      renderFrom((Appendable) b, top);
+    } catch (IOException e) {
+      throw new VerifyException("a StringBuilder threw " + e, e);
+    }
+  }
+
+  /**
+   * Depth first, iteratively (a chain of any length renders). The indentation of every level is one
+   * buffer: a frame keeps only its length, since a frame's prefix is its parent's plus four
+   * characters written when the frame is pushed, and deeper frames write only beyond it.
+   */
+  private void renderFrom(Appendable out, String top) throws IOException {
+    StringBuilder line = new StringBuilder();
+    appendName(line, top);
+    out.append(line);
+    // each frame: the children still to print under a node and the length of their prefix
+    record Frame(List<String> kids, int next, int indent) {}
+    StringBuilder indent = new StringBuilder();
     Deque<Frame> stack = new ArrayDeque<>();
-    stack.push(new Frame(byName.get(top).children(), 0, ""));
+    stack.push(new Frame(byName.get(top).children(), 0, 0));
     while (!stack.isEmpty()) {
       Frame f = stack.pop();
       if (f.next() == f.kids().size()) {
@@ -366,11 +414,15 @@ public final class SnapshotTree {
       String kid = f.kids().get(f.next());
       boolean last = f.next() == f.kids().size() - 1;
       stack.push(new Frame(f.kids(), f.next() + 1, f.indent()));
-      b.append(f.indent()).append("  |\n").append(f.indent()).append("  +- ");
-      appendName(b, kid);
-      stack.push(new Frame(byName.get(kid).children(), 0, f.indent() + (last ? "    " : "  | ")));
+      indent.setLength(f.indent());
+      line.setLength(0);
+      line.append(indent).append("  |\n").append(indent).append("  +- ");
+      appendName(line, kid);
+      out.append(line);
+      indent.append(last ? "    " : "  | ");
+      stack.push(new Frame(byName.get(kid).children(), 0, indent.length()));
     }
-    b.append('\n');
+    out.append('\n');
   }
 
   private void appendName(StringBuilder b, String name) {

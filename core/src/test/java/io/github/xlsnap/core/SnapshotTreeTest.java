@@ -137,6 +137,61 @@ class SnapshotTreeTest {
   }
 
   @Test
+  void renderToWritesWhatRenderReturnsLineByLineAndStopsAtTheWritersError() throws Exception {
+    SnapshotTree t = SnapshotTree.of(List.of(
+        snap("base", Optional.empty(), List.of("v2", "experiment"), 1),
+        snap("v2", Optional.of("base"), List.of("v3"), 2),
+        snap("v3", Optional.of("v2"), List.of(), 3),
+        snap("experiment", Optional.of("base"), List.of(), 4),
+        snap("other", Optional.empty(), List.of(), 5)), Optional.of("v3"));
+    java.io.StringWriter all = new java.io.StringWriter();
+    t.renderTo(all);
+    assertThat(all.toString()).isEqualTo(t.render());
+    java.io.StringWriter sub = new java.io.StringWriter();
+    t.renderTo("v2", sub);
+    assertThat(sub.toString()).isEqualTo(t.render("v2"));
+    assertThatThrownBy(() -> t.renderTo("nope", new StringBuilder()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'nope'");
+
+    // a writer that fails on its third write: the error reaches the caller, the first two writes stay
+    StringBuilder written = new StringBuilder();
+    Appendable failing = new Appendable() {
+      private int writes;
+
+      private Appendable count() throws java.io.IOException {
+        if (++writes == 3) {
+          throw new java.io.IOException("EPIPE");
+        }
+        return this;
+      }
+
+      @Override
+      public Appendable append(CharSequence csq) throws java.io.IOException {
+        count();
+        written.append(csq);
+        return this;
+      }
+
+      @Override
+      public Appendable append(CharSequence csq, int start, int end) throws java.io.IOException {
+        count();
+        written.append(csq, start, end);
+        return this;
+      }
+
+      @Override
+      public Appendable append(char c) throws java.io.IOException {
+        count();
+        written.append(c);
+        return this;
+      }
+    };
+    assertThatThrownBy(() -> t.renderTo(failing)).isInstanceOf(java.io.IOException.class).hasMessage("EPIPE");
+    assertThat(written.toString()).isEqualTo("base\n  |\n  +- v2\n");
+    assertThat(t.render()).startsWith(written.toString());
+  }
+
+  @Test
   void rendersAChainOfTenThousandWithoutRecursion() {
     int n = 10_000;
     List<Snapshot> chain = new ArrayList<>();

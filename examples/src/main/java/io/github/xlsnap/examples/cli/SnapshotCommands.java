@@ -14,7 +14,9 @@ import io.github.xlsnap.core.RevertTarget;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotNotFoundException;
 import io.github.xlsnap.core.SnapshotTree;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -340,7 +342,17 @@ final class SnapshotCommands {
       if (start.isPresent() && !t.contains(start.get())) {
         throw new SnapshotNotFoundException(domain, start.get());
       }
-      out().print(start.map(t::render).orElseGet(t::render));
+      // line by line: a long chain's tree is hundreds of megabytes of indentation
+      try {
+        if (start.isPresent()) {
+          t.renderTo(start.get(), out());
+        } else {
+          t.renderTo(out());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a PrintWriter does not throw; for the signature
+      }
+      out().flush();
     }
   }
 
