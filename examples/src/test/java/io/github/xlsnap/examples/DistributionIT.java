@@ -106,7 +106,7 @@ class DistributionIT {
     assertThat(demo.err()).isEmpty();
     try (Stream<Path> archives = Files.list(cache.resolve("xlsnap"))) {
       assertThat(archives.map(p -> p.getFileName().toString()).toList())
-          .singleElement().asString().startsWith(System.getProperty("xlsnap.version") + "-").endsWith(".jsa");
+          .singleElement().asString().startsWith(System.getProperty("xlsnap.version") + "-").endsWith("-demo.jsa");
     }
 
     Result version = xlsnap(env, "--version");
@@ -122,19 +122,33 @@ class DistributionIT {
     assertThat(unwritable.code()).as(unwritable.err()).isZero();
     assertThat(unwritable.err()).isEmpty();
 
-    // an archive of another runtime or class path under our name: ignored, not reported
+    // a command that fails leaves no archive behind (a mistyped command would name one)
     Path cache = work.resolve("cache-foreign");
-    Result first = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "list", "--connect", "sim://" + work.resolve("h0"));
-    assertThat(first.err()).contains("no simulated host");
+    Result failed = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "list", "--connect", "sim://" + work.resolve("h0"));
+    assertThat(failed.err()).contains("no simulated host");
     try (Stream<Path> archives = Files.list(cache.resolve("xlsnap"))) {
-      for (Path archive : archives.toList()) {
+      assertThat(archives).isEmpty();
+    }
+
+    // an archive of another runtime or class path under our name: ignored, not reported
+    Path host = work.resolve("h-foreign");
+    Result init = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "sim-init", host.toString(), "--domain", "web");
+    assertThat(init.code()).as(init.err()).isZero();
+    Result first = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "list", "--connect", "sim://" + host);
+    assertThat(first.code()).as(first.err()).isZero();
+    try (Stream<Path> archives = Files.list(cache.resolve("xlsnap"))) {
+      List<Path> written = archives.toList();
+      assertThat(written).extracting(p -> p.getFileName().toString())
+          .anySatisfy(name -> assertThat(name).endsWith("-list.jsa"));
+      for (Path archive : written) {
         archive.toFile().setWritable(true);
         Files.writeString(archive, "not an archive");
       }
     }
-    Result foreign = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "--version");
+    Result foreign = xlsnap(Map.of("XDG_CACHE_HOME", cache.toString()), "list", "--connect", "sim://" + host);
     assertThat(foreign.code()).as(foreign.err()).isZero();
     assertThat(foreign.err()).isEmpty();
+    assertThat(foreign.out()).isEqualTo(first.out());
 
     Result off = xlsnap(Map.of("XLSNAP_CDS", "off", "XDG_CACHE_HOME", work.resolve("cache-off").toString()),
         "--version");
