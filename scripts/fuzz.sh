@@ -11,12 +11,12 @@
 # Usage: scripts/fuzz.sh [extra maven arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-fuzz() {
-  # xlsnap.skipCoreSuites: snapshot-store's second surefire execution (core's suites on the JSON store)
-  # would otherwise fuzz the selected test a second time
-  JAZZER_FUZZ=1 mvn -B -ntp -q -pl "$1" -am test -Dtest="$2" -Dsurefire.failIfNoSpecifiedTests=false \
-    -Dxlsnap.skipCoreSuites=true -Djunit.jupiter.execution.timeout.mode=disabled "${@:3}"
-}
-fuzz cfg-parser XlConfigFuzzTest "$@"
-fuzz snapshot-store JsonReadersFuzzTest "$@"
-fuzz snapshot-store MetadataDocumentsFuzzTest "$@"
+# One Maven run for the three: the reactor builds two modules at a time (-T 2), so cfg-parser's
+# fuzzing runs beside the build of core and snapshot-store, and snapshot-store's two fuzz tests run
+# in two test JVMs at once (xlsnap.forkCount=2). Jazzer fuzzes on one thread, for the time each
+# test's maxDuration sets; for part of the run three fuzzers share this machine's two cores.
+# xlsnap.skipCoreSuites: snapshot-store's second surefire execution (core's suites on the JSON store)
+# would otherwise fuzz the selected tests a second time.
+JAZZER_FUZZ=1 mvn -B -ntp -q -T 2 -pl cfg-parser,snapshot-store -am test \
+  -Dtest=XlConfigFuzzTest,JsonReadersFuzzTest,MetadataDocumentsFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dxlsnap.skipCoreSuites=true -Dxlsnap.forkCount=2 -Djunit.jupiter.execution.timeout.mode=disabled "$@"
