@@ -92,6 +92,25 @@ final class ChildFds {
   }
 
   /**
+   * Starts a process (the JVM-wide {@link io.github.xlsnap.core.spi.ChildProcesses} guard the backend
+   * installs): only while no libxl operation that may fork runs, as a QMP connection opens, so that no
+   * child libxl forks inherits the new process's pipes while the JDK has them open without
+   * close-on-exec. The pipes this JVM keeps are marked by the next such operation.
+   *
+   * @param builder the process
+   * @return the started process
+   * @throws IOException if it cannot be started
+   */
+  Process startProcess(ProcessBuilder builder) throws IOException {
+    enter(Kind.MONITOR);
+    try {
+      return builder.start();
+    } finally {
+      exit(Kind.MONITOR);
+    }
+  }
+
+  /**
    * Waits, without giving up on an interrupt (the interrupt status is kept), until work of
    * {@code kind} may run, then counts it as running.
    */

@@ -14,6 +14,7 @@ import io.github.xlsnap.core.DomainStateException;
 import io.github.xlsnap.core.HypervisorException;
 import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.spi.CheckpointMode;
+import io.github.xlsnap.core.spi.ChildProcesses;
 import io.github.xlsnap.core.spi.CheckpointResult;
 import io.github.xlsnap.core.spi.DiskSnapshotRequest;
 import io.github.xlsnap.core.spi.DomainConfiguration;
@@ -104,6 +105,8 @@ public final class LibxlHypervisor implements Hypervisor {
   }
 
   LibxlHypervisor(LibxlContext xl, IntFunction<Path> qmpSocket) {
+    // xlsnap's own processes (qemu-img) start only while no libxl operation that may fork runs (ChildFds)
+    ChildProcesses.install(ChildFds.PROCESS::startProcess);
     this.xl = xl;
     this.qmpSocket = qmpSocket;
   }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +93,58 @@ class ChildFdsTest {
     fence.exitMonitor();
     later.join(10_000);
     assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void aProcessStartsOnlyOnceNoProcessStartingOperationRuns() throws Exception {
+    ChildFds fence = new ChildFds();
+    fence.enter(Kind.SPAWN);
+    AtomicReference<Process> started = new AtomicReference<>();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread starter = new Thread(() -> {
+      try {
+        started.set(fence.startProcess(new ProcessBuilder("true")));
+      } catch (Throwable t) {
+        failed.set(t);
+      }
+    });
+    starter.start();
+    awaitState(starter, Thread.State.WAITING);
+    assertThat(started.get()).as("no process started while libxl may fork").isNull();
+    assertThat(fence.active(Kind.MONITOR)).isZero();
+
+    fence.exit(Kind.SPAWN);
+    starter.join(10_000);
+    assertThat(failed.get()).isNull();
+    assertThat(started.get()).isNotNull();
+    assertThat(started.get().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(started.get().exitValue()).isZero();
+    assertThat(fence.active(Kind.MONITOR)).as("the fence is left once the process has started").isZero();
+  }
+
+  @Test
+  void theBackendRoutesXlsnapsOwnProcessStartsThroughTheFence() throws Exception {
+    try {
+      new LibxlHypervisor(null);
+      ChildFds.PROCESS.enter(Kind.SPAWN);
+      AtomicReference<Process> started = new AtomicReference<>();
+      Thread starter = new Thread(() -> {
+        try {
+          started.set(io.github.xlsnap.core.spi.ChildProcesses.start(new ProcessBuilder("true")));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      starter.start();
+      awaitState(starter, Thread.State.WAITING);
+      assertThat(started.get()).isNull();
+      ChildFds.PROCESS.exit(Kind.SPAWN);
+      starter.join(10_000);
+      assertThat(started.get()).isNotNull();
+      assertThat(started.get().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      io.github.xlsnap.core.spi.ChildProcesses.uninstall();
+    }
   }
 
   @Test

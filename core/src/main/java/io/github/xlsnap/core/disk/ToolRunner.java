@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import com.google.common.util.concurrent.Uninterruptibles;
 import io.github.xlsnap.core.DiskImageException;
+import io.github.xlsnap.core.spi.ChildProcesses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -66,7 +67,8 @@ final class ToolRunner {
     }
     Process process;
     try {
-      process = new ProcessBuilder(command).start();
+      // through the backend's guard: no fork of its native library inherits the new pipes (ChildProcesses)
+      process = ChildProcesses.start(new ProcessBuilder(command));
     } catch (IOException e) {
       throw new DiskImageException(image, command, -1,
           "cannot start " + tool + " for " + image + ": " + e.getMessage(), e);
