@@ -4,14 +4,14 @@
 # PVH guests have log-dirty mode and live checkpoints: shared/research xen-in-qemu ADDENDUM-live-hap.md)
 # with $WORK/share on virtio-9p. dom0 runs the tests and powers
 # off. Every serial line is prefixed with seconds since QEMU start ($WORK/serial.log).
-# Env: TIMEOUT (seconds, default 2400: generous; a run took 1130 s with the 2 cores shared), SMP (2), MEM (2560M), DOM0_MEM (1280M: tmpfs for memory images), CPU (qemu64,+npt).
+# Env: TIMEOUT (seconds, default 2400: generous; a run took 1130 s with the 2 cores shared), SMP (2), MEM (3072M), DOM0_MEM (1792M: two lanes' JVMs and the tmpfs for memory images), CPU (qemu64,+npt).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${XLSNAP_XEN_CACHE:-$HOME/.cache/xlsnap/real-xen}
 WORK=${WORK:-$HERE/../../../target/real-xen}
 WORK=$(cd "$WORK" && pwd)
 KVER=$(ls "$CACHE/x/lib/modules" | head -1)
-CPU=${CPU:-qemu64,+npt}; SMP=${SMP:-2}; MEM=${MEM:-2560M}; DOM0_MEM=${DOM0_MEM:-1280M}; TIMEOUT=${TIMEOUT:-2400}
+CPU=${CPU:-qemu64,+npt}; SMP=${SMP:-2}; MEM=${MEM:-3072M}; DOM0_MEM=${DOM0_MEM:-1792M}; TIMEOUT=${TIMEOUT:-2400}
 LOG=$WORK/serial.log
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=$SMP loglvl=all guest_loglvl=all"
 DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"

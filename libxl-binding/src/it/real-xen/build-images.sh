@@ -29,6 +29,9 @@ rm -rf "$D" && add_busybox "$D"
 mkdir -p "$D/lib/modules"
 cp "$MODS/drivers/block/xen-blkfront.ko" "$D/lib/modules/"
 install -m755 "$HERE/domu-init.sh" "$D/init"
+# A shutdown request (libxl_domain_shutdown, xl shutdown) makes the guest kernel run /sbin/poweroff (orderly
+# power-off). busybox's applet would signal init, which this /init does not handle: power off at once instead.
+printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' > "$D/sbin/poweroff" && chmod 755 "$D/sbin/poweroff"
 (cd "$D" && find . | cpio -H newc -o --quiet | gzip -9) > "$WORK/domu.cpio.gz"
 
 # dom0

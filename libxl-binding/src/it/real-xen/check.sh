@@ -29,13 +29,14 @@ perl "$HERE/judge.pl" "$HERE/inventory.txt" "$OUT/scenarios.txt" "${reports[@]}"
 # _LIBXL_DEBUG_EXEC_FDS=1 (run-tests.sh): a child of libxl that inherited a descriptor printed this and aborted
 # libxl itself clears close-on-exec on the stream it hands libxl-save-helper (libxl_save_callout.c: run_helper),
 # so the check reports that one too: the memory image or save file (*.memory, *.save, *.img) is allowed for that helper.
-# Tolerated, printed, and an open finding (NOTES-real-xen.md): in every libxl_domain_suspend the helper also inherits
-# one descriptor open to /dev/console (dom0's console, which is the helper's own stderr); xlsnap's marking right
-# before the call found no descriptor without close-on-exec, so it appears inside libxl's suspend path.
+# Tolerated and printed (NOTES-real-xen.md, "Descriptors"): in every libxl_domain_suspend the helper also inherits
+# a copy of the caller's standard input, which the stage makes dom0's /dev/console: libxl 4.17 leaves the save's
+# back channel descriptor at 0 (libxl_domain_suspend never sets dss->recv_fd), and run_helper dup()s it for the
+# helper without close-on-exec. xl save does the same; it is libxl's, not a descriptor xlsnap opened.
 reports=$(grep -rh 'libxl: execing .* is open to' "$WORK/serial.log" "$OUT/logs" 2>/dev/null | sed 's/^\[[ 0-9.]*\] //')
 tolerated='execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /dev/console with flags'
 n=$(echo "$reports" | grep -Ec "$tolerated")
-[ "$n" -gt 0 ] && echo "real-xen: tolerated $n times (open finding): $(echo "$reports" | grep -E "$tolerated" | sort -u | head -1)"
+[ "$n" -gt 0 ] && echo "real-xen: tolerated $n times (libxl's copy of the caller's stdin): $(echo "$reports" | grep -E "$tolerated" | sort -u | head -1)"
 leaks=$(echo "$reports" | grep -Ev 'execing [^ ]*/libxl-save-helper: fd [0-9]+ is open to /[^ ]*\.(memory|save|img) with flags' \
   | grep -Ev "$tolerated" | grep -v '^$' | sort -u)
 if [ -n "$leaks" ]; then

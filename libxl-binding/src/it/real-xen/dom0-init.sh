@@ -8,7 +8,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm /run /tmp && mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run
-mount -t tmpfs -o size=900m tmpfs /tmp
+mount -t tmpfs -o size=1200m tmpfs /tmp
 mount -t tmpfs tmpfs /dev/shm
 mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xenstored /var/lib/xen /var/log/xen/console
 now() { cut -d' ' -f1 /proc/uptime; }
