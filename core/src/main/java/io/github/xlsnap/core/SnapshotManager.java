@@ -518,7 +518,10 @@ public final class SnapshotManager {
    * Recovers every domain of the store that has an interrupted operation (see {@link #recover}). A
    * domain whose recovery fails ({@link RecoveryFailedException}) is logged at ERROR and skipped: the
    * others are still recovered, and every operation on it fails with that exception until it is put
-   * right or {@linkplain #abandon abandoned}.
+   * right or {@linkplain #abandon abandoned}. A domain without one that has deferred clean-ups gets
+   * them retried ({@link #retryDeferredCleanups}), as every operation does first: an earlier retry
+   * killed after it removed an internal snapshot but before it recorded the image's new stamp left no
+   * operation record, and this records the stamp; a failure is logged, not thrown.
    *
    * @return what was done, one entry per recovered domain
    */
@@ -538,6 +541,18 @@ public final class SnapshotManager {
           // one domain's failure must not hold the others: it stays held, and says so on every operation
           LOG.error("{}", e.getMessage());
           LOG.debug("recovery of domain {} failed", d, e);
+        }
+      } else if (!store.load(d).deferredCleanups().isEmpty()) {
+        // Deferred clean-ups run outside any operation record, before each operation: one killed between
+        // removing an internal snapshot and recording its image's new stamp left no record, and only the
+        // next retry records that stamp. Do it now, as recovery of the domain would.
+        try {
+          retryDeferredCleanups(new DomainSelector.ByUuid(d));
+        } catch (OperationCancelledException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          LOG.warn("domain {}: could not retry the clean-up deferred by earlier deletes: {}", d, e.getMessage());
+          LOG.debug("retry of the deferred clean-up of domain {} failed", d, e);
         }
       }
     }

@@ -301,6 +301,33 @@ class ManagerDataSafetyTest {
     assertThat(guestReadsDisk()).isEqualTo("at s1");
   }
 
+  /**
+   * The same kill, then a new manager that starts with {@link SnapshotManager#recoverAll}: the retry
+   * ran outside any operation record, so there is nothing to recover, yet the stamp is stale until
+   * the next operation. recoverAll retries deferred clean-ups too, and records it (a flaky round of
+   * snapshot-store's ProcessesTest: CHANGED_FILE of a frozen image, same size, newer mtime).
+   */
+  @Test
+  void recoverAllRecordsTheStampAKilledRetryOfDeferredCleanupsLeftStale() {
+    SnapshotManager manager = manager(memoryStore).build();
+    guestWritesDisk("at s1");
+    Snapshot gone = manager.create(vm, CreateSpec.builder().name("gone").disks(List.of(DiskSpec.internal("xvda"))).build());
+    Snapshot s1 = manager.create(vm, CreateSpec.builder().name("s1").disks(List.of(DiskSpec.external("xvda"))).build());
+    Path frozen = s1.disk("xvda").orElseThrow().image().orElseThrow();
+    String tag = gone.disk("xvda").orElseThrow().tag().orElseThrow();
+    UUID uuid = ref().uuid();
+    assertThat(manager.delete(vm, "gone", DeleteMode.MERGE).deferred())
+        .containsExactly(DeferredCleanup.internalSnapshot(frozen, tag));
+    sim.destroy(ref());
+    images.deleteInternalSnapshot(frozen, tag); // the retry's removal, then the kill
+
+    assertThat(manager(memoryStore).build().recoverAll()).isEmpty();
+
+    assertThat(memoryStore.load(uuid).tree().get("s1").disk("xvda").orElseThrow().imageStamp())
+        .isEqualTo(FileStamp.of(frozen));
+    assertThat(memoryStore.load(uuid).deferredCleanups()).isEmpty();
+  }
+
   @Test
   void garbageCollectionDeletesAnOverlayNoGuestEverWroteTo() {
     SnapshotManager manager = manager(memoryStore).build();

@@ -7,8 +7,11 @@ import com.google.common.base.Suppliers;
 import io.github.xlsnap.core.DiskFormat;
 import io.github.xlsnap.core.DiskImageException;
 import io.github.xlsnap.core.ToolNotFoundException;
+import io.github.xlsnap.core.internal.LockedFiles;
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -18,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -158,14 +162,60 @@ public final class QemuImg implements DiskImages {
   /**
    * {@inheritDoc}
    *
-   * <p>Runs {@code qemu-img info -U --output=json}; {@code -U} (force share) lets it read an image
-   * another process holds open, at the risk of a stale answer.
+   * <p>A plain qcow2 image (version 2 or 3, no encryption, no external data file, neither dirty nor
+   * corrupt, a backing file named by a path) is described from its header and snapshot table, read
+   * in this process, as {@code qemu-img info} would describe it; a read of an image that a simulated
+   * device model of this process holds locked goes through the device model's own descriptor, so that
+   * its locks stay. Any other image, and any image whose metadata is out of range, is left to
+   * {@code qemu-img info -U --output=json}; {@code -U} (force share) lets it read an image another
+   * process holds open, at the risk of a stale answer (as the read in this process has).
    */
   @Override
   public ImageInfo info(Path image) {
     Path source = absolute(image);
+    return infoFromHeader(source).orElseGet(() -> infoFromQemuImg(source));
+  }
+
+  private ImageInfo infoFromQemuImg(Path source) {
     return runAndRead(source, qemuImgCommand("info", "-U", "--output=json", source.toString()),
         json -> ImageInfoJson.imageInfo(source, json));
+  }
+
+  /** The image's description from its own bytes, or empty if {@code qemu-img} is to be asked. */
+  static Optional<ImageInfo> infoFromHeader(Path source) {
+    try {
+      return LockedFiles.JVM.read(source, file -> Qcow2Header.read(source, fileSource(file)))
+          .map(m -> imageInfo(source, m));
+    } catch (Qcow2FormatException e) {
+      LOG.debug("{}; asking qemu-img", e.getMessage());
+    } catch (IOException | InvalidPathException e) {
+      LOG.debug("cannot read the header of {} ({}); asking qemu-img", source, e.toString());
+    }
+    return Optional.empty();
+  }
+
+  private static ImageInfo imageInfo(Path source, Qcow2Header.Metadata m) {
+    // qemu reads a relative backing file name relative to the image's directory
+    Optional<Path> backing = m.backingFile().map(name -> source.resolveSibling(name).toAbsolutePath());
+    return new ImageInfo(source, DiskFormat.QCOW2, m.virtualSize(), backing,
+        m.backingFormat().map(QemuFormatNames::fromQemuName), m.snapshotNames());
+  }
+
+  private static Qcow2Header.Source fileSource(RandomAccessFile file) {
+    return new Qcow2Header.Source() {
+      @Override
+      public long size() throws IOException {
+        return file.length();
+      }
+
+      @Override
+      public void readFully(ByteBuffer dst, long position) throws IOException {
+        byte[] bytes = new byte[dst.remaining()];
+        file.seek(position);
+        file.readFully(bytes);
+        dst.put(bytes);
+      }
+    };
   }
 
   /**
@@ -187,17 +237,64 @@ public final class QemuImg implements DiskImages {
   /**
    * {@inheritDoc}
    *
-   * <p>Runs {@code qemu-img info -U --backing-chain --output=json}.
+   * <p>Reads the chain from the images' headers as {@link #info} does when every image in it is plain
+   * qcow2 (the last may be a backing file recorded as raw); otherwise runs
+   * {@code qemu-img info -U --backing-chain --output=json}.
    *
    * @return the absolute paths of the chain's images
    */
   @Override
   public List<Path> backingChain(Path image) {
     Path source = absolute(image);
+    Optional<List<Path>> fromHeaders = backingChainFromHeaders(source);
+    if (fromHeaders.isPresent()) {
+      return fromHeaders.get();
+    }
     return runAndRead(source,
         qemuImgCommand("info", "-U", "--backing-chain", "--output=json", source.toString()),
         json -> ImageInfoJson.backingChain(source, json));
   }
+
+  /**
+   * The chain from the images' headers, if every image in it is plain qcow2 (see {@link #info}),
+   * recorded as qcow2 or not recorded, but the last, which may also be a backing file recorded as raw;
+   * empty if {@code qemu-img} is to be asked (another format, a loop, a missing file: it reports
+   * those).
+   */
+  private static Optional<List<Path>> backingChainFromHeaders(Path source) {
+    List<Path> chain = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    Path current = source;
+    while (true) {
+      if (!seen.add(current)) {
+        return Optional.empty();
+      }
+      chain.add(current);
+      Optional<ImageInfo> info = infoFromHeader(current);
+      if (info.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<Path> backing = info.get().backingFile();
+      if (backing.isEmpty()) {
+        return Optional.of(List.copyOf(chain));
+      }
+      Optional<DiskFormat> backingFormat = info.get().backingFormat();
+      if (backingFormat.isPresent() && backingFormat.get() != DiskFormat.QCOW2
+          && backingFormat.get() != DiskFormat.RAW) {
+        return Optional.empty(); // opened as that format, which only qemu-img reads
+      }
+      if (backingFormat.equals(Optional.of(DiskFormat.RAW))) {
+        // opened as raw, as recorded: it has no backing file of its own
+        if (!Files.isRegularFile(backing.get()) || !seen.add(backing.get())) {
+          return Optional.empty();
+        }
+        chain.add(backing.get());
+        return Optional.of(List.copyOf(chain));
+      }
+      current = backing.get();
+    }
+  }
+
 
   /**
    * {@inheritDoc}

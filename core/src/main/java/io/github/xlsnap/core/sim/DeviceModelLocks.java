@@ -2,13 +2,14 @@ package io.github.xlsnap.core.sim;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import io.github.xlsnap.core.internal.LockedFiles;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>The locks are POSIX record locks ({@link FileChannel#lock}), which belong to the process: a child
  * process sees them, this JVM does not conflict with itself, and a descriptor of the file closed
  * anywhere in this JVM drops them all. So there is one instance per JVM ({@link #JVM}), and
- * {@link #claim} takes the locks afresh each time. A host's own image operations (the simulated QEMU
+ * {@link #claim} takes the locks afresh each time; the files holding them are registered with
+ * {@link LockedFiles#JVM}, through which the disk tools' own reads of image headers go, so that
+ * those reads never close a descriptor of a locked image. A host's own image operations (the simulated QEMU
  * writing, snapshotting) run inside {@link #suspended}, which lifts this process's locks of those
  * images meanwhile.
  *
@@ -68,7 +71,7 @@ final class DeviceModelLocks {
   /** The locks held now, by image. */
   private final Map<Path, Held> held = new HashMap<>();
 
-  private record Held(Use use, FileChannel channel, List<FileLock> locks) {}
+  private record Held(Use use, RandomAccessFile file, List<FileLock> locks) {}
 
   /** Counts one more hypervisor open on a host directory. */
   synchronized void open(Path host) {
@@ -164,23 +167,23 @@ final class DeviceModelLocks {
     if (!Files.isRegularFile(image)) {
       return null; // a disk whose image is gone: QEMU would not have started
     }
-    FileChannel channel = null;
+    RandomAccessFile file = null;
     List<FileLock> locks = new ArrayList<>();
     try {
-      channel = FileChannel.open(image, StandardOpenOption.READ);
+      file = LockedFiles.JVM.open(image);
       for (long b : use.bytes) {
-        FileLock l = channel.tryLock(b, 1, true);
+        FileLock l = file.getChannel().tryLock(b, 1, true);
         if (l == null) {
           LOG.warn("cannot take QEMU's lock of byte {} of {}: another process holds it exclusively", b, image);
         } else {
           locks.add(l);
         }
       }
-      return new Held(use, channel, List.copyOf(locks));
+      return new Held(use, file, List.copyOf(locks));
     } catch (IOException | OverlappingFileLockException e) {
       LOG.warn("cannot lock {} as a device model would: {}", image, e.toString());
-      if (channel != null) {
-        closeQuietly(image, channel);
+      if (file != null) {
+        closeQuietly(image, file);
       }
       return null;
     }
@@ -194,12 +197,12 @@ final class DeviceModelLocks {
         LOG.warn("cannot release a lock of {}", image, e);
       }
     }
-    closeQuietly(image, h.channel());
+    closeQuietly(image, h.file());
   }
 
-  private static void closeQuietly(Path image, FileChannel channel) {
+  private static void closeQuietly(Path image, RandomAccessFile file) {
     try {
-      channel.close();
+      LockedFiles.JVM.close(file);
     } catch (IOException e) {
       LOG.warn("cannot close {}", image, e);
     }

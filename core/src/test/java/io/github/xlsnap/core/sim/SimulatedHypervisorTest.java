@@ -585,6 +585,29 @@ class SimulatedHypervisorTest {
   }
 
   @Test
+  void readingTheHeadersOfHeldImagesInThisProcessKeepsTheirLocks() {
+    DomainRef domain = create("read-held", SimDiskSpec.qcow2("xvda", DISK_BYTES));
+    Path base = image(domain, "xvda");
+    host.pause(domain);
+    Path overlay = scratch("overlay.qcow2");
+    host.snapshotDisks(domain, List.of(DiskSnapshotRequest.external("xvda", overlay)));
+    host.unpause(domain);
+
+    // QemuImg reads these plain qcow2 headers in this process, where the simulated device model holds
+    // POSIX locks on the same files: a read that closed a descriptor of its own would drop them
+    for (int i = 0; i < 3; i++) {
+      assertThat(images.info(overlay).backingFile()).contains(base);
+      assertThat(images.info(base).internalSnapshots()).isEmpty();
+      assertThat(images.backingChain(overlay)).containsExactly(overlay, base);
+    }
+
+    assertThatThrownBy(() -> images.createInternalSnapshot(overlay, TAG)).as("the disk's image is still locked")
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("Failed to get \"write\" lock");
+    assertThatThrownBy(() -> images.createInternalSnapshot(base, TAG)).as("its backing file is still locked")
+        .isInstanceOf(DiskImageException.class).hasMessageContaining("Failed to get \"write\" lock");
+  }
+
+  @Test
   void theHostsOwnDiskOperationsWorkOnTheImagesItHolds() {
     DomainRef domain = create("own", SimDiskSpec.qcow2("xvda", DISK_BYTES));
     host.writeDisk(domain, "xvda", 0, HELLO);
