@@ -25,6 +25,7 @@ import io.github.xlsnap.store.internal.DomainLock;
 import io.github.xlsnap.store.internal.DurableFiles;
 import io.github.xlsnap.store.internal.FileOps;
 import io.github.xlsnap.store.internal.ReadCache;
+import io.github.xlsnap.store.internal.SnapshotDiff;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -58,6 +59,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,9 +117,18 @@ public final class JsonSnapshotStore implements SnapshotStore {
   /**
    * What is on disk for one domain at one generation, and the JSON of the files this store parsed or
    * wrote (a record taken from the read cache has none here: its file is read when rewritten).
+   *
+   * <p>Used only under the domain's lock. {@code json} belongs to the newest state of its domain: a
+   * commit hands it on to the state it makes, changed in place for the records it wrote and removed
+   * (after the commit point, when the state it came from is no longer current), so that a save
+   * copies nothing but what it changes.
+   *
+   * @param namesFit whether every snapshot's name is known to pass {@link #checkNameBudget}: true for
+   *     a state a save made, false for one read from disk or made by a repair, until a save has checked
+   *     them all
    */
   private record State(long generation, DomainMetadata metadata, Map<String, ObjectNode> json,
-      @Nullable ObjectNode domainJson) {}
+      @Nullable ObjectNode domainJson, boolean namesFit) {}
 
   private JsonSnapshotStore(Path root, Clock clock, FileOps ops) {
     this.root = root;
@@ -250,43 +261,71 @@ public final class JsonSnapshotStore implements SnapshotStore {
   public void save(DomainMetadata metadata) {
     requireNonNull(metadata, "metadata");
     UUID domain = metadata.domain();
+    // Every name is checked before anything else can fail or be written. A domain this store holds
+    // needs only the names of the records that change checked (the others were, when they were
+    // saved): that is done under the lock, once the change is known; any failure before it checks
+    // all the names first, so that a bad name is still the error thrown.
+    boolean[] checked = {false};
+    if (!Files.isDirectory(dataDirectory(domain), LinkOption.NOFOLLOW_LINKS)) {
+      checkNameBudgets(metadata);
+      checked[0] = true;
+    }
+    try {
+      createDomainDirectory(domain);
+      withLock(domain, "save snapshot metadata", dir -> {
+        State before = state(domain, dir);
+        if (!before.namesFit() && !checked[0]) {
+          checkNameBudgets(metadata);
+          checked[0] = true;
+        }
+        DomainMetadata was = before.metadata();
+        SnapshotDiff diff = SnapshotDiff.of(was.snapshots(), metadata.snapshots());
+        if (!checked[0]) {
+          checked[0] = true; // the others' names fit: the first bad name here is the first of all
+          for (SnapshotDiff.Write w : diff.writes()) {
+            checkNameBudget(w.snapshot().name());
+          }
+        }
+        boolean same = diff.same() && was.current().equals(metadata.current())
+            && was.ownedImages().equals(metadata.ownedImages()) && was.deferredCleanups().equals(metadata.deferredCleanups());
+        if (same && before.generation() > 0) {
+          return null; // before.metadata().equals(metadata)
+        }
+        Map<String, ObjectNode> writes = new LinkedHashMap<>();
+        Map<String, ObjectNode> written = new HashMap<>();
+        for (SnapshotDiff.Write w : diff.writes()) {
+          String name = w.snapshot().name();
+          ObjectNode n = Codec.writeSnapshot(w.snapshot(), w.existed() ? previousJson(dir, before, name) : null);
+          writes.put(fileName(name), n);
+          written.put(name, n);
+        }
+        List<String> deletes = new ArrayList<>(diff.removed().size());
+        diff.removed().forEach(name -> deletes.add(fileName(name)));
+        long generation = before.generation() + 1;
+        ObjectNode domainJson = Codec.writeDomain(domain, generation, metadata.current(), sorted(metadata.ownedImages()),
+            before.domainJson());
+        Codec.putDeferred(domainJson, metadata.deferredCleanups());
+        commit(dir, domain, generation, writes, deletes, domainJson, () -> {
+          Map<String, ObjectNode> json = before.json(); // handed on: before is stale from the commit point on
+          json.putAll(written);
+          diff.removed().forEach(json::remove);
+          return new State(generation, metadata, json, domainJson, true);
+        });
+        return null;
+      });
+    } catch (RuntimeException e) {
+      if (!checked[0]) {
+        checkNameBudgets(metadata); // a bad name is the error, as if checked first
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #checkNameBudget} of every snapshot, in order. */
+  private static void checkNameBudgets(DomainMetadata metadata) {
     for (Snapshot s : metadata.snapshots()) {
       checkNameBudget(s.name());
     }
-    createDomainDirectory(domain);
-    withLock(domain, "save snapshot metadata", dir -> {
-      State before = state(domain, dir);
-      if (before.metadata().equals(metadata) && before.generation() > 0) {
-        return null;
-      }
-      Map<String, Snapshot> old = new HashMap<>();
-      before.metadata().snapshots().forEach(s -> old.put(s.name(), s));
-      Map<String, ObjectNode> writes = new LinkedHashMap<>();
-      Map<String, ObjectNode> json = new HashMap<>(before.json());
-      for (Snapshot s : metadata.snapshots()) {
-        if (!s.equals(old.get(s.name()))) {
-          ObjectNode n = Codec.writeSnapshot(s, old.containsKey(s.name()) ? previousJson(dir, before, s.name()) : null);
-          writes.put(fileName(s.name()), n);
-          json.put(s.name(), n);
-        }
-      }
-      List<String> deletes = new ArrayList<>();
-      Set<String> keep = new HashSet<>();
-      metadata.snapshots().forEach(s -> keep.add(s.name()));
-      for (String name : old.keySet()) {
-        if (!keep.contains(name)) {
-          deletes.add(fileName(name));
-          json.remove(name);
-        }
-      }
-      long generation = before.generation() + 1;
-      ObjectNode domainJson = Codec.writeDomain(domain, generation, metadata.current(), sorted(metadata.ownedImages()),
-          before.domainJson());
-      Codec.putDeferred(domainJson, metadata.deferredCleanups());
-      commit(dir, domain, generation, writes, deletes, domainJson,
-          new State(generation, metadata, Map.copyOf(json), domainJson));
-      return null;
-    });
   }
 
   /**
@@ -758,7 +797,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
     long generation = rec == null ? Math.max(1, clock.millis()) : rec.generation() + 1;
     ObjectNode domainJson = Codec.writeDomain(domain, generation, current, sorted(owned), rec == null ? null : rec.json());
     Codec.putDeferred(domainJson, md.deferredCleanups());
-    commit(dir, domain, generation, writes, List.of(), domainJson, new State(generation, md, Map.copyOf(json), domainJson));
+    commit(dir, domain, generation, writes, List.of(), domainJson, () -> new State(generation, md, json, domainJson, false));
     List<StoreFinding> remaining = new ArrayList<>();
     pending.ifPresent(remaining::add);
     remaining.addAll(scan(domain, dir, pending.isPresent()).findings());
@@ -880,7 +919,7 @@ public final class JsonSnapshotStore implements SnapshotStore {
     } catch (IllegalArgumentException e) {
       throw new CorruptMetadataException(dir, Problem.INCONSISTENT, e.getMessage() + " (run check for details)", e);
     }
-    State s = new State(generation, md, Map.copyOf(json), record == null ? null : record.json());
+    State s = new State(generation, md, json, record == null ? null : record.json(), false);
     if (names.isEmpty()) {
       ReadCache.delete(dir);
     } else if (rewrite) {
@@ -961,13 +1000,23 @@ public final class JsonSnapshotStore implements SnapshotStore {
   }
 
   /**
-   * Commits a change: the journal (the commit point), then applies it: each file, the deletions, one
-   * directory fsync, the domain record last, and the journal's removal. Throws only if nothing was
-   * committed; an error applying the journal is logged, the cached state dropped, and the journal left
-   * for the next access to apply.
+   * Commits a change and applies it. The journal, the records the change writes and the new domain
+   * record are written as temporary files and forced together; the journal's rename is the commit
+   * point, made durable by a directory fsync; then the records and the domain record are renamed into
+   * place and deletions made, one directory fsync makes them durable, and the journal is removed.
+   *
+   * <p>Throws only if nothing was committed: an error before the journal's rename removes the
+   * temporary files and throws; an error forcing the directory right after it undoes the commit (the
+   * journal removed) and throws, or, if the undo fails, goes on as committed. An error applying the
+   * committed change is logged, the cached state dropped, and the journal left for the next access to
+   * apply ({@link #recover}: the journal is applied again while the domain record's generation is not
+   * past its own, which also covers a crash that kept the domain record's rename but not the
+   * records').
+   *
+   * @param after the state once committed; called after the commit point
    */
   private void commit(Path dir, UUID domain, long generation, Map<String, ObjectNode> writes,
-      List<String> deletes, ObjectNode domainJson, State after) throws IOException {
+      List<String> deletes, ObjectNode domainJson, Supplier<State> after) throws IOException {
     ObjectNode json = Codec.newObject();
     json.put("format_version", Codec.FORMAT_VERSION);
     json.put("domain", domain.toString());
@@ -977,19 +1026,141 @@ public final class JsonSnapshotStore implements SnapshotStore {
     w.set(DOMAIN_FILE, domainJson);
     ArrayNode d = json.putArray("delete");
     deletes.forEach(d::add);
-    Path file = dir.resolve(JOURNAL_FILE);
-    Journal journal = Journal.of(file, json); // what is written is what a recovery would accept
+    Path journalFile = dir.resolve(JOURNAL_FILE);
+    Journal.of(journalFile, json); // what is written is what a recovery would accept
+    // the files the change writes, the journal first and the domain record last
+    List<Path> files = new ArrayList<>(writes.size() + 2);
+    List<byte[]> contents = new ArrayList<>(writes.size() + 2);
+    files.add(journalFile);
+    contents.add(Codec.bytes(json));
+    writes.forEach((name, node) -> {
+      files.add(dir.resolve(name));
+      contents.add(Codec.bytes(node));
+    });
+    Path recordFile = dir.resolve(DOMAIN_FILE);
+    files.add(recordFile);
+    contents.add(Codec.bytes(domainJson));
     steps.accept("before-journal");
-    commitFile(file, Codec.bytes(json), null, "write the snapshot journal");
-    steps.accept("journal");
+    writeTemporaries(files, contents);
     try {
-      apply(dir, journal, steps);
-      cache.put(domain, after);
+      ops.rename(DurableFiles.temporaryOf(journalFile), journalFile);
+    } catch (IOException e) {
+      removeTemporaries(files, e);
+      throw failure("write the snapshot journal", journalFile, e); // not renamed: nothing committed
+    }
+    try {
+      ops.syncDirectory(dir);
+    } catch (IOException e) {
+      undoJournal(dir, journalFile, files, e); // throws, unless the undo failed: then committed
+    }
+    steps.accept("journal");
+    cache.remove(domain); // the state cached is stale from here on
+    try {
+      State next = after.get();
+      for (int i = 1; i < files.size() - 1; i++) {
+        Path f = files.get(i);
+        ops.rename(DurableFiles.temporaryOf(f), f);
+        steps.accept("write " + f.getFileName());
+      }
+      for (String name : deletes) {
+        ops.delete(dir.resolve(name));
+        steps.accept("delete " + name);
+      }
+      ops.rename(DurableFiles.temporaryOf(recordFile), recordFile);
+      steps.accept("record");
+      ops.syncDirectory(dir);
+      steps.accept("directory");
+      ops.delete(journalFile); // a reappearing journal is applied again by its generation: the same change
+      cache.put(domain, next);
     } catch (IOException | RuntimeException e) {
-      cache.remove(domain);
       LOG.warn("domain {}: change {} is committed, but applying it failed; the next access to the domain applies it",
           domain, generation, e);
     }
+  }
+
+  /**
+   * Writes the temporary file of each file, then forces them all; on an error removes them and throws,
+   * naming the file that failed.
+   */
+  private void writeTemporaries(List<Path> files, List<byte[]> contents) {
+    Path at = files.get(0);
+    try {
+      for (int i = 0; i < files.size(); i++) {
+        at = files.get(i);
+        ops.write(DurableFiles.temporaryOf(at), contents.get(i));
+      }
+      steps.accept("temporaries");
+      forceAll(files);
+      steps.accept("forced");
+    } catch (IOException | RuntimeException e) {
+      removeTemporaries(files, e);
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      Path file = e instanceof FailedFile f ? f.file : at;
+      IOException cause = e instanceof FailedFile f ? f.cause : (IOException) e;
+      throw failure(file.equals(files.get(0)) ? "write the snapshot journal" : "write snapshot metadata", file, cause);
+    }
+  }
+
+  /**
+   * Forces the temporary file of each file ({@code fsync}), one after the other: forcing them in
+   * parallel, on other threads, measured no faster (see {@code BENCHMARKS.md}, P2).
+   */
+  private void forceAll(List<Path> files) throws FailedFile {
+    for (Path f : files) {
+      try {
+        ops.sync(DurableFiles.temporaryOf(f));
+      } catch (IOException e) {
+        throw new FailedFile(f, e);
+      }
+    }
+  }
+
+  /** The error of one of several files handled together, and which file it was. */
+  private static final class FailedFile extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final transient Path file;
+    private final IOException cause;
+
+    FailedFile(Path file, IOException cause) {
+      super(file + ": " + cause.getMessage(), cause);
+      this.file = file;
+      this.cause = cause;
+    }
+  }
+
+  /** Removes the temporary files of a change that did not commit, as far as it can. */
+  private void removeTemporaries(List<Path> files, Exception failure) {
+    for (Path f : files) {
+      try {
+        ops.delete(DurableFiles.temporaryOf(f));
+      } catch (IOException | RuntimeException again) {
+        failure.addSuppressed(again); // the next sweep of the directory removes it
+      }
+    }
+  }
+
+  /**
+   * Settles an error forcing the directory right after the journal's rename: removes the journal (and
+   * the temporary files), forces the directory again and throws; if the journal cannot be removed, the
+   * change stands and this returns.
+   */
+  private void undoJournal(Path dir, Path journalFile, List<Path> files, IOException e) {
+    try {
+      ops.delete(journalFile);
+    } catch (IOException | RuntimeException undo) {
+      LOG.warn("{}: the directory could not be forced after the commit, nor the commit undone ({}); it stands",
+          journalFile, undo.toString(), e);
+      return;
+    }
+    removeTemporaries(files.subList(1, files.size()), e);
+    try {
+      ops.syncDirectory(dir);
+    } catch (IOException again) {
+      e.addSuppressed(again); // undone as far as any reader can see; a crash may still bring it back
+    }
+    throw failure("fsync directory", dir, e);
   }
 
   /**
@@ -1080,20 +1251,21 @@ public final class JsonSnapshotStore implements SnapshotStore {
     }
   }
 
-  private void apply(Path dir, Journal journal, Consumer<String> steps) throws IOException {
+  /**
+   * Applies a journal found on disk, each file durably in turn: the records, the deletions, one
+   * directory fsync, the domain record (forced), the journal's removal. Idempotent: applying a journal
+   * again writes the same files.
+   */
+  private void apply(Path dir, Journal journal) throws IOException {
     for (var e : journal.writes().entrySet()) {
       DurableFiles.replace(ops, dir.resolve(e.getKey()), Codec.bytes(e.getValue()), false);
-      steps.accept("write " + e.getKey());
     }
     for (String name : journal.deletes()) {
       ops.delete(dir.resolve(name));
-      steps.accept("delete " + name);
     }
     ops.syncDirectory(dir);
-    steps.accept("directory");
     DurableFiles.replace(ops, dir.resolve(DOMAIN_FILE), Codec.bytes(journal.domainJson()), true);
-    steps.accept("record");
-    ops.delete(dir.resolve(JOURNAL_FILE)); // a reappearing journal is stale by its generation
+    ops.delete(dir.resolve(JOURNAL_FILE)); // a reappearing journal is applied again: the same change
   }
 
   private static void checkJournalName(Path journal, String name) {
@@ -1116,6 +1288,14 @@ public final class JsonSnapshotStore implements SnapshotStore {
    * Completes a committed change and, after one or if {@code sweep}, removes temporary files (a
    * directory listing, so not on every load); under the domain's lock.
    *
+   * <p>A journal is applied if its generation is past the domain record's (committed, not or not
+   * wholly applied) or equal to it: a commit renames the domain record into place before the
+   * directory fsync that makes the records' renames durable, so after a crash the domain record may
+   * carry the journal's generation while records are still old; and a journal whose removal failed
+   * or did not survive a crash is the same change, whose application writes the same files again.
+   * Only the journal of the last change can be there (each commit writes the one journal file), so
+   * applying it again never goes back. A journal behind the domain record is stale and removed.
+   *
    * @throws CorruptMetadataException naming the journal (or the domain record), if it cannot be used
    * @throws XlsnapIOException naming the journal, if applying it failed
    */
@@ -1126,12 +1306,13 @@ public final class JsonSnapshotStore implements SnapshotStore {
       Path recordFile = dir.resolve(DOMAIN_FILE);
       long applied = Files.exists(recordFile, LinkOption.NOFOLLOW_LINKS)
           ? Codec.readDomain(recordFile, read(recordFile)).generation() : 0;
-      if (journal.generation() > applied) {
-        LOG.warn("domain {}: completing change {}, committed but not applied (journal {})", domain,
-            journal.generation(), journalFile);
+      if (journal.generation() >= applied) {
+        LOG.warn("domain {}: completing change {}, committed but not {} (journal {})", domain,
+            journal.generation(), journal.generation() > applied ? "applied" : "known to be durably applied",
+            journalFile);
         cache.remove(domain);
         try {
-          apply(dir, journal, step -> { });
+          apply(dir, journal);
         } catch (IOException e) {
           throw failure("apply the journal", journalFile, e);
         }

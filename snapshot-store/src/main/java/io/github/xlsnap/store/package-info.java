@@ -52,27 +52,35 @@
  *
  * <ol>
  *   <li>the journal, holding the full new content of every changed file, the files to delete and the
- *       new domain record with the next <b>generation</b>, is written durably (temporary file, fsync,
- *       rename, directory fsync): this rename is the commit point;
- *   <li>each changed snapshot file is replaced (temporary file, fsync, rename), the deleted ones
- *       removed, and the directory forced once for all of them;
- *   <li>the domain record is replaced last, durably: its generation says the change is applied;
+ *       new domain record with the next <b>generation</b>, the changed snapshot files and the new
+ *       domain record are written as temporary files, and all of them forced to disk;
+ *   <li>the journal's temporary file is renamed into place and the directory forced: this rename is
+ *       the commit point;
+ *   <li>the changed snapshot files are renamed into place, the deleted ones removed, the domain record
+ *       renamed into place last, and the directory forced once for all of them: the domain record's
+ *       generation says the change is applied;
  *   <li>the journal is removed.
  * </ol>
  *
  * <p>Every access to a domain (load, save, check, repair, and {@link
  * io.github.xlsnap.store.JsonSnapshotStore#open} for all domains) first <b>recovers</b>: a journal
- * whose generation is above the domain record's is applied again (each step is idempotent), one at
- * or below it is stale and removed, and temporary files are removed. A crash before the commit point
- * leaves the old state (and at most a temporary file); a crash after it leaves the new state once
- * recovered. So the store reads as wholly before or wholly after any save. A create costs the
- * journal, the new record, the parent's record and the domain record: four durable writes.
+ * whose generation is above the domain record's, or equal to it, is applied again (each step is
+ * idempotent, and each file is written durably in turn), one below it is stale and removed, and
+ * temporary files are removed. Equal matters because the renames of step 3 are forced together: a
+ * power loss may keep the domain record's rename and lose a record's, and the journal, still there,
+ * then completes the change; a journal whose removal was lost is the last change, and applying it
+ * again writes the same files. A crash before the commit point leaves the old state (and temporary
+ * files); a crash after it leaves the new state once recovered. So the store reads as wholly before or
+ * wholly after any save. A create costs the journal, the new record, the parent's record and the domain
+ * record, forced together, and two directory fsyncs (the floor: see {@code BENCHMARKS.md}). A save
+ * compares the snapshots it is given with those it holds by name and identity, and writes, and copies,
+ * only the records that changed.
  *
  * <h2>I/O errors</h2>
  *
  * <p>An I/O error decides a save's outcome as {@link io.github.xlsnap.core.spi.SnapshotStore} asks, on
  * the store that met it as on any other: before the journal's rename, nothing is committed (the
- * temporary file is removed, an {@link io.github.xlsnap.core.XlsnapIOException} thrown); if forcing the
+ * temporary files are removed, an {@link io.github.xlsnap.core.XlsnapIOException} thrown); if forcing the
  * directory right after the rename fails, the journal is removed again and the save throws, unless that
  * fails too, and then the change stands; after that, the change is committed, and an error applying it
  * is logged, the store's cached state of the domain dropped, and the save returns: the next access, by

@@ -155,8 +155,8 @@ class JsonSnapshotStoreTest {
     List<String> steps = new java.util.ArrayList<>();
     s.onCommitStep(steps::add);
     s.save(Fixtures.create(s.load(DOMAIN), "s5", 5));
-    assertThat(steps).containsExactly("before-journal", "journal", "write snapshotdata-s4.libxl-json",
-        "write snapshotdata-s5.libxl-json", "directory", "record");
+    assertThat(steps).containsExactly("before-journal", "temporaries", "forced", "journal",
+        "write snapshotdata-s4.libxl-json", "write snapshotdata-s5.libxl-json", "record", "directory");
     assertThat(Files.getLastModifiedTime(untouched).toMillis()).isZero();
     assertThat(before).isNotNull();
   }

@@ -62,9 +62,16 @@ class TypedErrorsTest {
     Path root = tmp.resolve("root");
     JsonSnapshotStore s = JsonSnapshotStore.open(root, Clock.systemUTC(), ops);
     s.save(Fixtures.chain(DOMAIN, 1));
+    FaultyFileOps probe = new FaultyFileOps();
+    JsonSnapshotStore p = JsonSnapshotStore.open(tmp.resolve("probe"), Clock.systemUTC(), probe);
+    p.save(Fixtures.chain(DOMAIN, 1));
+    probe.disarm();
+    p.save(Fixtures.chain(DOMAIN, 2));
+    int commit = probe.calls().indexOf("syncDirectory " + DOMAIN) + 1; // after the journal's rename and its fsync
+    assertThat(probe.calls().get(commit - 2)).startsWith("rename xlsnap-journal");
     Integer[] all = new Integer[100];
     for (int i = 0; i < all.length; i++) {
-      all[i] = 4 + i; // everything after the commit (write, fsync, rename, directory fsync of the journal)
+      all[i] = commit + i; // everything after the commit
     }
     ops.arm(all);
     s.save(Fixtures.chain(DOMAIN, 2)); // committed: returns
