@@ -22,7 +22,11 @@ done
 echo "real-xen: $tests tests, $failures failures, $errors errors, $skipped skipped"
 perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<skipped(?: message="([^"]*)")?\s*(?:\/>|>(?:<!\[CDATA\[)?([^\n]*))/g){print "  skipped: $2.$1: ".substr($3||$4,0,400)."\n"}' "${reports[@]}"
 perl -0ne 'while(/<testcase name="([^"]*)" classname="([^"]*)"[^>]*>\s*<(failure|error)(?: message="([^"]*)")?/g){print "  FAILED: $2.$1: ".substr($4,0,300)."\n"}' "${reports[@]}"
-[ -f "$OUT/scenarios.txt" ] && sed 's/^/  /' "$OUT/scenarios.txt"
+# each lane appends its scenario lines to a file of its own as its tests run; joined here, not in dom0, so that
+# the lines of a run that timed out or did not power off are judged and printed too
+lane_scenarios=("$OUT"/scenarios-lane*.txt)
+if [ ${#lane_scenarios[@]} -gt 0 ]; then cat "${lane_scenarios[@]}"; fi > "$OUT/scenarios.txt"
+sed 's/^/  /' "$OUT/scenarios.txt"
 [ "$tests" -gt 0 ] && [ "$tests" -gt "$skipped" ] || { echo "real-xen: no test ran" >&2; exit 1; }
 judged=0
 perl "$HERE/judge.pl" "$HERE/inventory.txt" "$OUT/scenarios.txt" "${reports[@]}" || judged=1
