@@ -275,8 +275,15 @@ class ManagerDataSafetyTest {
    * of a surviving snapshot with a stale stamp, and the next retry forgot the tag (already gone) without
    * recording the stamp: a revert to that snapshot was refused as risky from then on.
    */
-  @Test
-  void aRetryOfDeferredCleanupsKilledBeforeItRecordedTheNewStampsIsCompletedByTheNextRetry() {
+  /** The domain's UUID and the frozen image whose stamp a killed retry of deferred clean-ups left stale. */
+  private record KilledRetry(SnapshotManager manager, UUID uuid, Path frozen) {}
+
+  /**
+   * Snapshots {@code gone} (internal) and {@code s1} (external, freezing the image that holds gone's tag),
+   * deletes gone (its tag's removal deferred: the device model holds the frozen image), destroys the
+   * domain and removes the tag as a retry would, then "kills" that retry before it saves the new stamp.
+   */
+  private KilledRetry retryKilledBeforeItsSave() {
     SnapshotManager manager = manager(memoryStore).build();
     guestWritesDisk("at s1");
     Snapshot gone = manager.create(vm, CreateSpec.builder().name("gone").disks(List.of(DiskSpec.internal("xvda"))).build());
@@ -292,6 +299,15 @@ class ManagerDataSafetyTest {
     sim.destroy(ref());
     images.deleteInternalSnapshot(frozen, tag);
     assertThat(FileStamp.of(frozen)).isNotEqualTo(s1.disk("xvda").orElseThrow().imageStamp());
+    return new KilledRetry(manager, uuid, frozen);
+  }
+
+  @Test
+  void aRetryOfDeferredCleanupsKilledBeforeItRecordedTheNewStampsIsCompletedByTheNextRetry() {
+    KilledRetry killed = retryKilledBeforeItsSave();
+    SnapshotManager manager = killed.manager();
+    UUID uuid = killed.uuid();
+    Path frozen = killed.frozen();
 
     assertThat(manager.retryDeferredCleanups(DomainSelector.byUuid(uuid))).isEmpty();
 
@@ -309,17 +325,9 @@ class ManagerDataSafetyTest {
    */
   @Test
   void recoverAllRecordsTheStampAKilledRetryOfDeferredCleanupsLeftStale() {
-    SnapshotManager manager = manager(memoryStore).build();
-    guestWritesDisk("at s1");
-    Snapshot gone = manager.create(vm, CreateSpec.builder().name("gone").disks(List.of(DiskSpec.internal("xvda"))).build());
-    Snapshot s1 = manager.create(vm, CreateSpec.builder().name("s1").disks(List.of(DiskSpec.external("xvda"))).build());
-    Path frozen = s1.disk("xvda").orElseThrow().image().orElseThrow();
-    String tag = gone.disk("xvda").orElseThrow().tag().orElseThrow();
-    UUID uuid = ref().uuid();
-    assertThat(manager.delete(vm, "gone", DeleteMode.MERGE).deferred())
-        .containsExactly(DeferredCleanup.internalSnapshot(frozen, tag));
-    sim.destroy(ref());
-    images.deleteInternalSnapshot(frozen, tag); // the retry's removal, then the kill
+    KilledRetry killed = retryKilledBeforeItsSave();
+    UUID uuid = killed.uuid();
+    Path frozen = killed.frozen();
 
     assertThat(manager(memoryStore).build().recoverAll()).isEmpty();
 

@@ -4,7 +4,6 @@ import io.github.xlsnap.core.HypervisorException;
 import io.github.xlsnap.libxl.internal.Libc;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -172,15 +171,10 @@ final class ChildFds {
    */
   static int closeOnExecAll(String operation) {
     Libc libc = LibcHolder.LIBC;
-    List<Integer> fds = new ArrayList<>();
+    List<Integer> fds;
     int count = 0;
-    try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-      for (Path p : dir) {
-        String name = p.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          fds.add(Integer.parseInt(name));
-        }
-      }
+    try {
+      fds = openDescriptors(libc);
     } catch (IOException | RuntimeException e) {
       throw new HypervisorException(operation, 0, "cannot list this process's descriptors in /proc/self/fd to mark "
           + "them close-on-exec before libxl starts a process", e);
@@ -192,11 +186,16 @@ final class ChildFds {
       }
       int flags = libc.fcntl(fd, Libc.F_GETFD, 0);
       if (flags < 0 || (flags & Libc.FD_CLOEXEC) != 0) {
-        continue; // closed since it was listed (the directory's own descriptor), or marked already
+        continue; // closed since it was listed (the listing's own descriptor), or marked already
       }
-      libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
-      int now = libc.fcntl(fd, Libc.F_GETFD, 0);
-      if (now >= 0 && (now & Libc.FD_CLOEXEC) == 0) {
+      // only a failed F_SETFD is read back: after a success another thread may already have closed the
+      // descriptor and opened another under its number (that one is not this listing's to judge)
+      int rc = libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
+      int now = rc < 0 ? libc.fcntl(fd, Libc.F_GETFD, 0) : Libc.FD_CLOEXEC;
+      if (now < 0) {
+        continue; // closed meanwhile
+      }
+      if ((now & Libc.FD_CLOEXEC) == 0) {
         throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " (" + target(fd)
             + ") close-on-exec (fcntl F_SETFD) before libxl starts a process", null);
       }
@@ -209,6 +208,41 @@ final class ChildFds {
       LOG.debug("{}: marked close-on-exec: {}", operation, marked);
     }
     return count;
+  }
+
+  /**
+   * The descriptors open in this process, listed from {@code /proc/self/fd} with libc's {@code opendir},
+   * which opens the directory close-on-exec. Not with the JDK's directory stream: it opens the directory
+   * (and a duplicate) without close-on-exec, and operations that may start processes run together, so a
+   * QEMU libxl started for another one inherited that listing's descriptor (real-xen stage, run 33:
+   * "fd 65 is open to /proc/147/fd").
+   *
+   * @param libc the C library
+   * @return the descriptors, the listing's own included
+   * @throws IOException if the directory cannot be opened
+   */
+  static List<Integer> openDescriptors(Libc libc) throws IOException {
+    jnr.ffi.Pointer dir = libc.opendir("/proc/self/fd");
+    if (dir == null) {
+      throw new IOException("opendir(/proc/self/fd) failed");
+    }
+    try {
+      List<Integer> fds = new ArrayList<>();
+      for (jnr.ffi.Pointer entry = libc.readdir(dir); entry != null; entry = libc.readdir(dir)) {
+        String name = entry.getString(Libc.DIRENT_NAME_OFFSET);
+        if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+          fds.add(Integer.parseInt(name));
+        }
+      }
+      return fds;
+    } finally {
+      libc.closedir(dir);
+    }
+  }
+
+  /** The C library, for tests. */
+  static Libc libc() {
+    return LibcHolder.LIBC;
   }
 
   private static String target(int fd) {

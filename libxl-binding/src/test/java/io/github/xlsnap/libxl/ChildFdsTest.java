@@ -125,6 +125,8 @@ class ChildFdsTest {
   @Test
   void theBackendRoutesXlsnapsOwnProcessStartsThroughTheFence() throws Exception {
     try {
+      // what is under test is the constructor itself: every backend instance installs the JVM-wide guard
+      // (no libxl context is needed for that, and none is used here)
       new LibxlHypervisor(null);
       ChildFds.PROCESS.enter(Kind.SPAWN);
       AtomicReference<Process> started = new AtomicReference<>();
@@ -209,6 +211,60 @@ class ChildFdsTest {
   }
 
   /** Waits until a thread blocks in {@code wait()} (the fence), or fails after 10 s. */
+  /**
+   * Operations that may start processes run together, so the listing one of them makes to mark the
+   * descriptors must not itself open one a child of another could inherit (run 33 of the real-xen stage:
+   * a QEMU inherited the JDK directory stream's descriptor of /proc/self/fd). While one thread marks over
+   * and over, another lists the open descriptors the whole time and looks for one without close-on-exec
+   * that is a listing of /proc/&lt;pid&gt;/fd.
+   */
+  @Test
+  void markingOpensNoDescriptorWithoutCloseOnExec() throws Exception {
+    var libc = ChildFds.libc();
+    ChildFds.closeOnExecAll("before");
+    AtomicInteger rounds = new AtomicInteger();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread marker = new Thread(() -> {
+      try {
+        for (int i = 0; i < 2000; i++) {
+          ChildFds.closeOnExecAll("test");
+          rounds.incrementAndGet();
+        }
+      } catch (Throwable t) {
+        failed.set(t);
+      }
+    });
+    java.util.Set<String> inheritable = new java.util.TreeSet<>();
+    int scans = 0;
+    marker.start();
+    while (marker.isAlive()) {
+      for (int fd : ChildFds.openDescriptors(libc)) {
+        int flags = libc.fcntl(fd, io.github.xlsnap.libxl.internal.Libc.F_GETFD, 0);
+        if (fd > 2 && flags >= 0 && (flags & io.github.xlsnap.libxl.internal.Libc.FD_CLOEXEC) == 0) {
+          try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            // read again: the number may have been closed and taken by another descriptor between the two
+            // reads (the marker's own listing is close-on-exec); a leak stays open for a whole listing
+            int again = libc.fcntl(fd, io.github.xlsnap.libxl.internal.Libc.F_GETFD, 0);
+            String still = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            if (target.matches("/proc/\\d+/fd") && again >= 0
+                && (again & io.github.xlsnap.libxl.internal.Libc.FD_CLOEXEC) == 0 && still.equals(target)) {
+              inheritable.add(fd + " -> " + target);
+            }
+          } catch (java.io.IOException closedMeanwhile) {
+            // gone since it was listed
+          }
+        }
+      }
+      scans++;
+    }
+    marker.join();
+    assertThat(failed.get()).isNull();
+    assertThat(rounds.get()).isEqualTo(2000);
+    assertThat(scans).isPositive();
+    assertThat(inheritable).as("listings of /proc/<pid>/fd open without close-on-exec, in %d scans", scans).isEmpty();
+  }
+
   private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (t.getState() != state) {

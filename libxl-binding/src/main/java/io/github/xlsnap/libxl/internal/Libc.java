@@ -55,5 +55,23 @@ public interface Libc {
 
   Pointer calloc(@size_t long nmemb, @size_t long size);
 
+  /** {@code opendir(name)}: glibc opens the directory with {@code O_CLOEXEC}; null on failure. */
+  Pointer opendir(String name);
+
+  /**
+   * {@code readdir(dir)}: the next entry, a {@code struct dirent} whose name starts at
+   * {@link #DIRENT_NAME_OFFSET}; null at the end or on an error.
+   */
+  Pointer readdir(Pointer dir);
+
+  /** {@code closedir(dir)}. */
+  int closedir(Pointer dir);
+
+  /**
+   * The offset of {@code d_name} in glibc's {@code struct dirent} on 64-bit Linux ({@code d_ino} 8 bytes,
+   * {@code d_off} 8, {@code d_reclen} 2, {@code d_type} 1).
+   */
+  int DIRENT_NAME_OFFSET = 19;
+
   void free(Pointer p);
 }
