@@ -29,7 +29,7 @@ public interface Libc {
 
   /** Every function of this interface, by C name. */
   String[] SYMBOLS = {"open", "close", "read", "write", "lseek", "pipe", "pipe2", "fcntl", "fdopen", "fclose",
-    "calloc", "free"};
+    "calloc", "free", "opendir", "readdir", "closedir"};
 
   int open(String path, int flags);
 
