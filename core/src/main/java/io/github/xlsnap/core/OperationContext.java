@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,9 +122,15 @@ final class OperationContext {
       return hypervisor.restore(request);
     }
     Path file = memory.get();
+    long size = ProgressWatcher.size(file);
+    // the position comes from the backend, which opens nothing to tell it: a descriptor opened here
+    // while libxl forks the restore's helpers would leak into them
+    AtomicBoolean restored = new AtomicBoolean();
     try (ProgressWatcher w = new ProgressWatcher(progress.get(), domain, ProgressEvent.Step.RESTORING_MEMORY, file,
-        ProgressWatcher.size(file), () -> ProgressWatcher.readPosition(file))) {
-      return hypervisor.restore(request);
+        size, () -> restored.get() ? size : hypervisor.restoreProgress(file).orElse(0))) {
+      DomainRef ref = hypervisor.restore(request);
+      restored.set(true);
+      return ref;
     }
   }
 

@@ -700,6 +700,15 @@ final class LibxlContext implements AutoCloseable {
     }
   }
 
+  /**
+   * A descriptor's file offset ({@code lseek(fd, 0, SEEK_CUR)}): moves nothing and opens nothing.
+   *
+   * @return the offset, negative if the descriptor is not open
+   */
+  long position(int fd) {
+    return libc.lseek(fd, 0, Libc.SEEK_CUR);
+  }
+
   void closeFd(int fd) {
     libc.close(fd);
   }

@@ -39,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -99,6 +101,8 @@ public final class LibxlHypervisor implements Hypervisor {
 
   private final LibxlContext xl;
   private final IntFunction<Path> qmpSocket;
+  /** The memory images restores are reading, by absolute path. */
+  private final Map<Path, ReadingImage> restoring = new ConcurrentHashMap<>();
 
   LibxlHypervisor(LibxlContext xl) {
     this(xl, domid -> Path.of("/var/run/xen/qmp-libxenstat-" + domid));
@@ -742,18 +746,19 @@ public final class LibxlHypervisor implements Hypervisor {
     if (request.memoryImage().isPresent()) {
       Path image = request.memoryImage().get();
       XlSaveFile header = XlSaveFile.read(image);
-      int fd = xl.openFd(image, Libc.O_RDONLY);
+      ReadingImage reading = new ReadingImage(xl.openFd(image, Libc.O_RDONLY));
+      Path key = progressKey(image);
+      restoring.put(key, reading);
       boolean closeFd = true;
       try {
-        xl.seek(fd, header.streamOffset(), image);
-        domid = xl.create(json, fd, header.streamVersion());
+        xl.seek(reading.fd, header.streamOffset(), image);
+        domid = xl.create(json, reading.fd, header.streamVersion());
       } catch (LibxlContext.LostOperationException e) {
         closeFd = false; // libxl may still read from it
         throw e;
       } finally {
-        if (closeFd) {
-          xl.closeFd(fd);
-        }
+        restoring.remove(key, reading);
+        reading.end(closeFd);
       }
     } else {
       domid = xl.create(json, -1, 2);
@@ -764,6 +769,51 @@ public final class LibxlHypervisor implements Hypervisor {
       xl.unpause(domid);
     }
     return created.ref();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The offset of the descriptor xlsnap handed {@code libxl_domain_create_restore} (libxl's save
+   * helper reads through a copy that shares it), read with {@code lseek}: no descriptor is opened.
+   */
+  @Override
+  public OptionalLong restoreProgress(Path memoryImage) {
+    requireNonNull(memoryImage, "memoryImage");
+    ReadingImage reading = restoring.get(progressKey(memoryImage));
+    return reading == null ? OptionalLong.empty() : reading.position();
+  }
+
+  private static Path progressKey(Path memoryImage) {
+    return memoryImage.toAbsolutePath().normalize();
+  }
+
+  /**
+   * The descriptor a restore reads its memory image through, its offset readable until it is closed
+   * (and its number perhaps reused by another file): both under this object's lock.
+   */
+  private final class ReadingImage {
+    final int fd;
+    private boolean ended;
+
+    ReadingImage(int fd) {
+      this.fd = fd;
+    }
+
+    synchronized OptionalLong position() {
+      if (ended) {
+        return OptionalLong.empty();
+      }
+      long offset = xl.position(fd);
+      return offset < 0 ? OptionalLong.empty() : OptionalLong.of(offset);
+    }
+
+    synchronized void end(boolean close) {
+      ended = true;
+      if (close) {
+        xl.closeFd(fd);
+      }
+    }
   }
 
   @Override

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -206,6 +207,7 @@ class RealXenCoverageTest {
     // The interrupt races the restore: one that finishes first is destroyed and tried again, the interrupt
     // coming sooner each time, until the cancellation path has run; never running it fails the test.
     List<String> finishedFirst = new ArrayList<>();
+    List<Long> progressSeen = new ArrayList<>();
     for (long delayMs : new long[] {1500, 600, 200, 50, 0}) {
       AtomicReference<Object> result = new AtomicReference<>();
       Thread restorer = new Thread(() -> {
@@ -219,6 +221,15 @@ class RealXenCoverageTest {
       // the signal: the domain being made (libxl creates it early in the restore)
       awaitState(g, d -> d.isPresent() || !restorer.isAlive(), Duration.ofSeconds(120),
           "no domain appeared while restoring");
+      // while the restore runs, the backend tells how far libxl has read (lseek on its descriptor): at
+      // least the stream's start, at most the image. Read before the liveness check, so a live restorer
+      // afterwards means the restore was running when it was read.
+      OptionalLong position = xl.restoreProgress(image);
+      if (restorer.isAlive()) {
+        assertThat(position).as("the read position during the restore").isPresent();
+        assertThat(position.getAsLong()).isBetween(1L, Files.size(image));
+        progressSeen.add(position.getAsLong());
+      }
       // not a wait for a state: the delay places the interrupt inside the restore; a race lost to a fast
       // restore is retried with a shorter delay, and the test fails only if no attempt cancelled
       Thread.sleep(delayMs);
@@ -234,7 +245,8 @@ class RealXenCoverageTest {
             .isEmpty();
         RealXen.report("restore interrupted " + delayMs + " ms after its domain appeared: LibxlCancelledException "
             + e.code() + " " + e.errorName() + ", returned " + afterMs + " ms after the interrupt, no domain left"
-            + " (attempts that finished first: " + finishedFirst.size() + "); " + e.getMessage());
+            + " (attempts that finished first: " + finishedFirst.size() + "; read position while restoring, of "
+            + Files.size(image) + " bytes: " + progressSeen + "); " + e.getMessage());
         return;
       } else if (outcome instanceof DomainRef restored) {
         finishedFirst.add(delayMs + " ms: returned " + afterMs + " ms after the interrupt");

@@ -323,7 +323,8 @@ public abstract class HypervisorContract {
 
   /**
    * A restore from a checkpoint's memory image brings the destroyed domain back, with its UUID and
-   * name, a new domid, and paused or running as asked.
+   * name, a new domid, and paused or running as asked. {@link Hypervisor#restoreProgress} tells no
+   * position for the image before the restore nor after it.
    *
    * @param paused whether to restore it paused
    * @throws Exception if a file cannot be made
@@ -336,8 +337,11 @@ public abstract class HypervisorContract {
     DomainConfiguration configuration = hypervisor.configuration(domain);
     assertThat(configuration.backend()).isEqualTo(hypervisor.backendName());
     hypervisor.destroy(domain);
+    assertThat(hypervisor.restoreProgress(image)).as("no read position before the restore").isEmpty();
 
     DomainRef restored = hypervisor.restore(new RestoreRequest(configuration, Optional.of(image), Map.of(), paused));
+
+    assertThat(hypervisor.restoreProgress(image)).as("no read position once the restore returned").isEmpty();
 
     assertThat(restored.uuid()).isEqualTo(domain.uuid());
     assertThat(restored.name()).isEqualTo(domain.name());

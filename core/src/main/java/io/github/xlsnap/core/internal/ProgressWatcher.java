@@ -3,7 +3,6 @@ package io.github.xlsnap.core.internal;
 import io.github.xlsnap.core.ProgressEvent;
 import io.github.xlsnap.core.ProgressListener;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,41 +115,5 @@ public final class ProgressWatcher implements AutoCloseable {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  /**
-   * How far this process has read (or written) a file through its descriptors, from Linux's
-   * {@code /proc/self/fdinfo}: the largest position of a descriptor open on it, 0 if none is (or not on
-   * Linux). A hypervisor restoring from a memory image reads it through a descriptor of this process
-   * (the simulated host's channel; the one libxl is handed, which its helper process shares).
-   *
-   * @param file the file
-   * @return the position, in bytes
-   */
-  public static long readPosition(Path file) {
-    Path fds = Path.of("/proc/self/fd");
-    long best = 0;
-    try {
-      Path real = file.toRealPath();
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(fds)) {
-        for (Path fd : s) {
-          try {
-            if (!Files.readSymbolicLink(fd).equals(real)) {
-              continue;
-            }
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo").resolve(fd.getFileName()))) {
-              if (line.startsWith("pos:")) {
-                best = Math.max(best, Long.parseLong(line.substring(4).trim()));
-              }
-            }
-          } catch (IOException | NumberFormatException e) {
-            // closed meanwhile, or not a link: not this file
-          }
-        }
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      return best;
-    }
-    return best;
   }
 }

@@ -2,6 +2,7 @@ package io.github.xlsnap.core.sim;
 
 import static io.github.xlsnap.core.sim.SimulatedHypervisor.PAGE_SIZE;
 
+import com.google.common.io.CountingInputStream;
 import io.github.xlsnap.core.HypervisorException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -21,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -136,11 +138,13 @@ final class MemoryImage {
    * @param uuid the domain's UUID
    * @param memoryBytes the domain's memory size
    * @param sink takes the pages
+   * @param position set to the bytes read from the file so far, after each record
    * @throws HypervisorException naming the file and what is wrong with it
    */
-  static void replay(Path file, UUID uuid, long memoryBytes, PageSink sink) {
+  static void replay(Path file, UUID uuid, long memoryBytes, PageSink sink, AtomicLong position) {
     CRC32C checksum = new CRC32C();
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES);
+    try (CountingInputStream counted = new CountingInputStream(Files.newInputStream(file));
+        InputStream raw = new BufferedInputStream(counted, BUFFER_BYTES);
         DataInputStream in = new DataInputStream(new CheckedInputStream(raw, checksum))) {
       readHeader(file, in, uuid, memoryBytes);
       int pageCount = Math.toIntExact(memoryBytes / PAGE_SIZE);
@@ -157,6 +161,7 @@ final class MemoryImage {
         sink.accept((int) index, page);
         seen.set((int) index);
         records++;
+        position.set(counted.getCount());
       }
       long recordCount = in.readLong();
       long expectedChecksum = checksum.getValue();
@@ -173,6 +178,7 @@ final class MemoryImage {
       if (seen.cardinality() != pageCount) {
         throw invalid(file, "is incomplete: page " + seen.nextClearBit(0) + " is missing");
       }
+      position.set(counted.getCount());
     } catch (EOFException e) {
       throw invalid(file, "is truncated");
     } catch (IOException e) {

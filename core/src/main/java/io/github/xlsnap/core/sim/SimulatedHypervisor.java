@@ -37,9 +37,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -117,6 +120,8 @@ public final class SimulatedHypervisor implements Hypervisor {
   private final DiskImages images;
   private final FaultInjector faults = new FaultInjector();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The memory images restores are reading, by absolute path, with how far each has read. */
+  private final Map<Path, AtomicLong> restoring = new ConcurrentHashMap<>();
 
   private SimulatedHypervisor(HostDirectory host, DiskImages images) {
     this.host = host;
@@ -737,9 +742,14 @@ public final class SimulatedHypervisor implements Hypervisor {
         Files.createDirectories(directory);
         GuestMemory.createZeroed(memory, config.memoryBytes());
         if (memoryImage.isPresent()) {
+          Path key = progressKey(memoryImage.get());
+          AtomicLong position = new AtomicLong();
+          restoring.put(key, position);
           try (FileChannel out = FileChannel.open(memory, StandardOpenOption.WRITE)) {
             MemoryImage.replay(memoryImage.get(), config.uuid(), config.memoryBytes(),
-                (index, page) -> GuestMemory.writePage(out, index, page));
+                (index, page) -> GuestMemory.writePage(out, index, page), position);
+          } finally {
+            restoring.remove(key, position);
           }
         }
         DomainRecord domain = new DomainRecord(config.withDisks(disks), host.allocateDomid(usedDomids()),
@@ -756,6 +766,23 @@ public final class SimulatedHypervisor implements Hypervisor {
         throw e;
       }
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The bytes of the memory image a restore on this host has read so far, from a counter its
+   * reader updates after each page record.
+   */
+  @Override
+  public OptionalLong restoreProgress(Path memoryImage) {
+    requireNonNull(memoryImage, "memoryImage");
+    AtomicLong position = restoring.get(progressKey(memoryImage));
+    return position == null ? OptionalLong.empty() : OptionalLong.of(position.get());
+  }
+
+  private static Path progressKey(Path memoryImage) {
+    return memoryImage.toAbsolutePath().normalize();
   }
 
   @Override

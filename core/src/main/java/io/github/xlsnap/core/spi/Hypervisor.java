@@ -8,6 +8,7 @@ import io.github.xlsnap.core.HypervisorException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The primitives xlsnap needs from a Xen host, and nothing more: no snapshot semantics live here.
@@ -180,6 +181,24 @@ public interface Hypervisor extends AutoCloseable {
    * @return the new instance (same UUID and name, new domid)
    */
   DomainRef restore(RestoreRequest request);
+
+  /**
+   * Tells how far a {@link #restore} running on another thread has read its memory image, for
+   * progress reports: xlsnap asks a few times a second while a restore from {@code memoryImage} runs.
+   *
+   * <p>It must not open a file descriptor, nor block on the restore: a restore's hypervisor may be
+   * forking helper processes at that moment, and a descriptor opened without close-on-exec would leak
+   * into them. A backend answers from what it already holds (the position of the descriptor it reads
+   * through), or not at all.
+   *
+   * <p>The default knows nothing: progress reports then say 0 bytes until the restore ends.
+   *
+   * @param memoryImage the memory image, as given in the {@link RestoreRequest}
+   * @return the bytes of it read so far, empty if no restore is reading it or the backend cannot tell
+   */
+  default OptionalLong restoreProgress(Path memoryImage) {
+    return OptionalLong.empty();
+  }
 
   /**
    * Destroys a domain at once, as {@code xl destroy}.

@@ -245,6 +245,22 @@ class SimulatedHypervisorTest {
   }
 
   @Test
+  void replayTellsTheBytesReadSoFarAfterEachPageAndTheWholeImageAtTheEnd() throws IOException {
+    DomainRef domain = create("saved");
+    Path image = emptyFile("memory.img");
+    host.checkpoint(domain, image, CheckpointMode.STOPPED);
+    long size = Files.size(image);
+    AtomicLong position = new AtomicLong();
+    List<Long> seen = new ArrayList<>();
+
+    MemoryImage.replay(image, domain.uuid(), MEMORY_BYTES, (index, page) -> seen.add(position.get()), position);
+
+    assertThat(seen).hasSize((int) (MEMORY_BYTES / PAGE_SIZE)).isSorted()
+        .allSatisfy(p -> assertThat(p).isBetween(0L, size));
+    assertThat(position.get()).isEqualTo(size);
+  }
+
+  @Test
   void restoreWithoutAMemoryImageBootsWithZeroedMemory() {
     DomainRef domain = create("booted", SimDiskSpec.qcow2("xvda", DISK_BYTES));
     host.write(domain, new GuestWrite.Memory(0, HELLO), new GuestWrite.Disk("xvda", 0, HELLO));

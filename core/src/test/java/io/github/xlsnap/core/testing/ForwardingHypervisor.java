@@ -13,6 +13,7 @@ import io.github.xlsnap.core.spi.RestoreRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A {@link Hypervisor} that forwards every call to another: the base of the test decorators (fault
@@ -106,6 +107,11 @@ public abstract class ForwardingHypervisor implements Hypervisor {
   @Override
   public DomainRef restore(RestoreRequest request) {
     return delegate.restore(request);
+  }
+
+  @Override
+  public OptionalLong restoreProgress(Path memoryImage) {
+    return delegate.restoreProgress(memoryImage);
   }
 
   @Override

@@ -20,6 +20,8 @@ public interface Libc {
   int O_CLOEXEC = 02000000;
   /** {@code SEEK_SET}. */
   int SEEK_SET = 0;
+  /** {@code SEEK_CUR}. */
+  int SEEK_CUR = 1;
   /** {@code F_GETFD}: read a descriptor's flags. */
   int F_GETFD = 1;
   /** {@code F_SETFD}: set a descriptor's flags. */
