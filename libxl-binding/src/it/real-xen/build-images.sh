@@ -78,16 +78,17 @@ for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_
 done
 mkdir -p "$R/boot"
 # the payload of the bzImage: an XZ stream (Debian's kernels) or gzip, the vmlinux ELF (and its relocations)
-off=$(LC_ALL=C grep -m1 -obUaP '\xfd7zXZ\x00' "$X/boot/vmlinuz-$KVER" | LC_ALL=C awk -F: 'NR == 1 {print $1}')
+K="$X/boot/vmlinuz-$KVER"
+magic_at() { LC_ALL=C grep -m1 -obUaP "$1" "$K" | LC_ALL=C awk -F: 'NR == 1 {print $1}'; }
+fmt=xz; off=$(magic_at '\xfd7zXZ\x00')
+[ -n "$off" ] || { fmt=gzip; off=$(magic_at '\x1f\x8b\x08'); }
+[ -n "$off" ] || { echo "build-images: neither an XZ nor a gzip payload in $K" >&2; exit 1; }
 # (the decompressors stop at the end of their stream: what follows it is not theirs, hence no pipes)
-tail -c +$((${off:-0} + 1)) "$X/boot/vmlinuz-$KVER" > "$WORK/vmlinux.payload"
-if [ -n "$off" ]; then
-  xz -dc --single-stream "$WORK/vmlinux.payload" > "$WORK/vmlinux"
-else
-  off=$(LC_ALL=C grep -m1 -obUaP '\x1f\x8b\x08' "$X/boot/vmlinuz-$KVER" | LC_ALL=C awk -F: 'NR == 1 {print $1}')
-  tail -c +$((${off:-0} + 1)) "$X/boot/vmlinuz-$KVER" > "$WORK/vmlinux.payload"
-  gzip -dc "$WORK/vmlinux.payload" > "$WORK/vmlinux" 2>/dev/null || true  # "trailing garbage ignored": exit 2
-fi
+tail -c +$((off + 1)) "$K" > "$WORK/vmlinux.payload"
+case $fmt in
+  xz) xz -dc --single-stream "$WORK/vmlinux.payload" > "$WORK/vmlinux" ;;
+  gzip) gzip -dc "$WORK/vmlinux.payload" > "$WORK/vmlinux" 2>/dev/null || true ;;  # "trailing garbage ignored": exit 2
+esac
 rm -f "$WORK/vmlinux.payload"
 [ "$(head -c 4 "$WORK/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] || { echo "build-images: no ELF kernel in the bzImage" >&2; exit 1; }
 cp "$WORK/domu.cpio.gz" "$R/boot/domu.cpio.gz"

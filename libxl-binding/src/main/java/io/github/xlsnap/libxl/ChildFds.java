@@ -190,14 +190,15 @@ final class ChildFds {
       }
       // only a failed F_SETFD is read back: after a success another thread may already have closed the
       // descriptor and opened another under its number (that one is not this listing's to judge)
-      int rc = libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC);
-      int now = rc < 0 ? libc.fcntl(fd, Libc.F_GETFD, 0) : Libc.FD_CLOEXEC;
-      if (now < 0) {
-        continue; // closed meanwhile
-      }
-      if ((now & Libc.FD_CLOEXEC) == 0) {
-        throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " (" + target(fd)
-            + ") close-on-exec (fcntl F_SETFD) before libxl starts a process", null);
+      if (libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC) < 0) {
+        int now = libc.fcntl(fd, Libc.F_GETFD, 0);
+        if (now < 0) {
+          continue; // closed meanwhile
+        }
+        if ((now & Libc.FD_CLOEXEC) == 0) {
+          throw new HypervisorException(operation, 0, "cannot mark descriptor " + fd + " (" + target(fd)
+              + ") close-on-exec (fcntl F_SETFD) before libxl starts a process", null);
+        }
       }
       count++;
       if (LOG.isDebugEnabled()) {
