@@ -4,12 +4,15 @@ import io.github.xlsnap.core.HypervisorException;
 import io.github.xlsnap.libxl.internal.Libc;
 import io.github.xlsnap.libxl.internal.NativeLibraries;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import jnr.ffi.LibraryLoader;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * process's descriptors above 2 are marked {@code FD_CLOEXEC} first, and no xlsnap QMP connection is
  * open or opened until the operation has ended (QMP connections run {@link #monitoring}). Operations
  * of one kind run together; the two kinds exclude each other, taking turns when both wait. libxl
- * clears the flag itself on the descriptors it hands to a child (a save or restore stream). What
+ * clears the flag itself on the descriptors it hands to a child (a save or restore stream), but opens
+ * two without it for the device-model QEMU it is about to start, which gets them by number: the QMP
+ * socket it listens on ({@code qmp-libxl-<domid>}, {@code -chardev socket,fd=N}) and, restoring an HVM
+ * guest, the device model's saved state ({@code qemu-resume.<domid>}, {@code -incoming fd:N}). The
+ * marking leaves those alone ({@link #handedToAChildByLibxl}): another operation's marking would take
+ * them from that QEMU, and the domain's creation would fail. What
  * remains: a descriptor another part of the application opens while such an operation runs, between
  * the marking and libxl's {@code fork}, is still inherited. libxl's {@code _LIBXL_DEBUG_EXEC_FDS=1}
  * (set in the real-Xen stage) aborts any child that inherits one.
@@ -188,6 +196,11 @@ final class ChildFds {
       if (flags < 0 || (flags & Libc.FD_CLOEXEC) != 0) {
         continue; // closed since it was listed (the listing's own descriptor), or marked already
       }
+      String libxls = handedToAChildByLibxl(libc, fd);
+      if (libxls != null) {
+        LOG.debug("{}: left descriptor {} inheritable: {}", operation, fd, libxls);
+        continue;
+      }
       // only a failed F_SETFD is read back: after a success another thread may already have closed the
       // descriptor and opened another under its number (that one is not this listing's to judge)
       if (libc.fcntl(fd, Libc.F_SETFD, flags | Libc.FD_CLOEXEC) < 0) {
@@ -209,6 +222,51 @@ final class ChildFds {
       LOG.debug("{}: marked close-on-exec: {}", operation, marked);
     }
     return count;
+  }
+
+  /** libxl's QMP socket for a device model, in its run directory: {@code qmp-libxl-<domid>}. */
+  private static final Pattern LIBXL_QMP_SOCKET = Pattern.compile("qmp-libxl-\\d+");
+  /** The saved device-model state libxl hands an HVM restore's QEMU: {@code qemu-resume.<domid>}. */
+  private static final Pattern LIBXL_DM_STATE = Pattern.compile("qemu-resume\\.\\d+");
+
+  /**
+   * Whether a descriptor is one libxl opened without close-on-exec on purpose, for the device-model QEMU
+   * it is starting, which takes it by number (libxl_dm.c in 4.17): a listening Unix socket bound to
+   * {@code .../qmp-libxl-<domid>} ({@code -chardev socket,fd=N}) or a file {@code .../qemu-resume.<domid>}
+   * ({@code -incoming fd:N}). Opens nothing: {@code readlink} of {@code /proc/self/fd/<fd>},
+   * {@code getsockname} and {@code getsockopt}.
+   *
+   * @param libc the C library
+   * @param fd the descriptor
+   * @return what it is, null if it is not one of those
+   */
+  static @Nullable String handedToAChildByLibxl(Libc libc, int fd) {
+    String target = target(fd);
+    if (target.startsWith("socket:")) {
+      byte[] address = new byte[Libc.SOCKADDR_UN_SIZE];
+      int[] length = {address.length};
+      if (libc.getsockname(fd, address, length) != 0 || length[0] <= 2
+          || ((address[0] & 0xff) | (address[1] & 0xff) << 8) != Libc.AF_UNIX || address[2] == 0) {
+        return null; // not a Unix socket bound to a path (unnamed, or in the abstract namespace)
+      }
+      int end = 2;
+      while (end < Math.min(length[0], address.length) && address[end] != 0) {
+        end++;
+      }
+      Path path = Path.of(new String(address, 2, end - 2, StandardCharsets.UTF_8));
+      int[] listening = {0};
+      int[] size = {4};
+      if (path.getFileName() != null && LIBXL_QMP_SOCKET.matcher(path.getFileName().toString()).matches()
+          && libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN, listening, size) == 0 && listening[0] != 0) {
+        return "libxl's QMP socket " + path + " for a device model it starts";
+      }
+      return null;
+    }
+    Path file = Path.of(target).getFileName();
+    if (target.startsWith("/") && file != null && LIBXL_DM_STATE.matcher(file.toString()).matches()) {
+      return "libxl's saved device-model state " + target + " for the QEMU of an HVM restore";
+    }
+    return null;
   }
 
   /**

@@ -3,10 +3,17 @@ package io.github.xlsnap.libxl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.xlsnap.libxl.ChildFds.Kind;
+import io.github.xlsnap.libxl.internal.Libc;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +60,77 @@ class ChildFdsTest {
       assertThat(ChildFds.isCloseOnExec(0)).as("stdin is left alone").isFalse();
       assertThat(inheritableFds()).isEmpty();
     }
+  }
+
+  /**
+   * libxl opens two descriptors without close-on-exec for the device-model QEMU it is starting, which
+   * takes them by number: a listening socket bound to {@code qmp-libxl-<domid>} and the file
+   * {@code qemu-resume.<domid>}. A marking by another operation at that moment must leave them, and only
+   * them: look-alike names and the socket a connection to it was accepted on (bound to the same path) are
+   * marked.
+   */
+  @Test
+  void theMarkingLeavesLibxlsDeviceModelDescriptorsInheritableAndMarksTheirLookAlikes() throws Exception {
+    Path qmp = dir.resolve("qmp-libxl-7");
+    Path state = Files.write(dir.resolve("qemu-resume.7"), new byte[] {1});
+    Path notState = Files.write(dir.resolve("qemu-resume.7.old"), new byte[] {1});
+    try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel lookAlike = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        FileChannel dmState = FileChannel.open(state);
+        FileChannel other = FileChannel.open(notState)) {
+      listening.bind(UnixDomainSocketAddress.of(qmp));
+      lookAlike.bind(UnixDomainSocketAddress.of(dir.resolve("qmp-libxl-7x")));
+      try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(qmp));
+          SocketChannel accepted = listening.accept()) {
+        Map<String, Integer> fds = new TreeMap<>();
+        fds.put("the state file", fdOf(state));
+        fds.put("a look-alike file", fdOf(notState));
+        for (int fd : ChildFds.openDescriptors(ChildFds.libc())) {
+          describeSocket(fd).ifPresent(what -> fds.put(what, fd));
+        }
+        assertThat(fds).containsOnlyKeys("the state file", "a look-alike file", "listening on qmp-libxl-7",
+            "listening on qmp-libxl-7x", "accepted on qmp-libxl-7");
+        for (int fd : fds.values()) {
+          assertThat(ChildFds.isCloseOnExec(fd)).as("the JDK opens without O_CLOEXEC").isFalse();
+        }
+
+        ChildFds.closeOnExecAll("test");
+
+        Map<String, Boolean> marked = new TreeMap<>();
+        for (Map.Entry<String, Integer> e : fds.entrySet()) {
+          marked.put(e.getKey(), ChildFds.isCloseOnExec(e.getValue()));
+        }
+        assertThat(marked).containsExactlyInAnyOrderEntriesOf(Map.of(
+            "the state file", false, "listening on qmp-libxl-7", false,
+            "a look-alike file", true, "listening on qmp-libxl-7x", true, "accepted on qmp-libxl-7", true));
+      }
+    }
+  }
+
+  /** A Unix socket bound in this test's directory: "listening on NAME" or "accepted on NAME". */
+  private java.util.Optional<String> describeSocket(int fd) throws Exception {
+    Libc libc = ChildFds.libc();
+    byte[] address = new byte[Libc.SOCKADDR_UN_SIZE];
+    int[] length = {address.length};
+    String target;
+    try {
+      target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return java.util.Optional.empty(); // the listing's own descriptor, closed since
+    }
+    if (!target.startsWith("socket:") || libc.getsockname(fd, address, length) != 0 || address[0] != Libc.AF_UNIX) {
+      return java.util.Optional.empty();
+    }
+    if (length[0] <= 2) {
+      return java.util.Optional.empty(); // unnamed: a client (this test's or another's)
+    }
+    Path bound = Path.of(new String(address, 2, length[0] - 2, java.nio.charset.StandardCharsets.UTF_8).replace("\0", ""));
+    if (!bound.startsWith(dir)) {
+      return java.util.Optional.empty(); // not this test's
+    }
+    int[] listening = {0};
+    libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN, listening, new int[] {4});
+    return java.util.Optional.of((listening[0] != 0 ? "listening on " : "accepted on ") + bound.getFileName());
   }
 
   @Test

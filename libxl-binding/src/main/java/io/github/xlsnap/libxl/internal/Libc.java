@@ -29,9 +29,18 @@ public interface Libc {
   /** {@code FD_CLOEXEC}: the descriptor flag "close on exec". */
   int FD_CLOEXEC = 1;
 
+  /** {@code SOL_SOCKET}. */
+  int SOL_SOCKET = 1;
+  /** {@code SO_ACCEPTCONN}: whether a socket listens. */
+  int SO_ACCEPTCONN = 30;
+  /** {@code AF_UNIX}. */
+  int AF_UNIX = 1;
+  /** The size of {@code struct sockaddr_un}: {@code sun_family} (2 bytes), then {@code sun_path[108]}. */
+  int SOCKADDR_UN_SIZE = 110;
+
   /** Every function of this interface, by C name. */
   String[] SYMBOLS = {"open", "close", "read", "write", "lseek", "pipe", "pipe2", "fcntl", "fdopen", "fclose",
-    "calloc", "free", "opendir", "readdir", "closedir"};
+    "calloc", "free", "opendir", "readdir", "closedir", "getsockname", "getsockopt"};
 
   int open(String path, int flags);
 
@@ -76,4 +85,13 @@ public interface Libc {
   int DIRENT_NAME_OFFSET = 19;
 
   void free(Pointer p);
+
+  /**
+   * {@code getsockname(fd, addr, addrlen)}: the address a socket is bound to; {@code addrlen[0]} holds the
+   * buffer's size on the way in and the address's on the way out. -1 if {@code fd} is not a socket.
+   */
+  int getsockname(int fd, byte[] addr, int[] addrlen);
+
+  /** {@code getsockopt(fd, level, optname, optval, optlen)} with an int option. */
+  int getsockopt(int fd, int level, int optname, int[] optval, int[] optlen);
 }
