@@ -243,30 +243,54 @@ final class ChildFds {
   static @Nullable String handedToAChildByLibxl(Libc libc, int fd) {
     String target = target(fd);
     if (target.startsWith("socket:")) {
-      byte[] address = new byte[Libc.SOCKADDR_UN_SIZE];
-      int[] length = {address.length};
-      if (libc.getsockname(fd, address, length) != 0 || length[0] <= 2
-          || ((address[0] & 0xff) | (address[1] & 0xff) << 8) != Libc.AF_UNIX || address[2] == 0) {
-        return null; // not a Unix socket bound to a path (unnamed, or in the abstract namespace)
-      }
-      int end = 2;
-      while (end < Math.min(length[0], address.length) && address[end] != 0) {
-        end++;
-      }
-      Path path = Path.of(new String(address, 2, end - 2, StandardCharsets.UTF_8));
-      int[] listening = {0};
-      int[] size = {4};
-      if (path.getFileName() != null && LIBXL_QMP_SOCKET.matcher(path.getFileName().toString()).matches()
-          && libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN, listening, size) == 0 && listening[0] != 0) {
+      Path path = boundPath(libc, fd);
+      if (path != null && path.getFileName() != null
+          && LIBXL_QMP_SOCKET.matcher(path.getFileName().toString()).matches() && isListening(libc, fd)) {
         return "libxl's QMP socket " + path + " for a device model it starts";
       }
       return null;
     }
-    Path file = Path.of(target).getFileName();
-    if (target.startsWith("/") && file != null && LIBXL_DM_STATE.matcher(file.toString()).matches()) {
-      return "libxl's saved device-model state " + target + " for the QEMU of an HVM restore";
+    if (target.startsWith("/")) {
+      Path file = Path.of(target).getFileName();
+      if (file != null && LIBXL_DM_STATE.matcher(file.toString()).matches()) {
+        return "libxl's saved device-model state " + target + " for the QEMU of an HVM restore";
+      }
     }
     return null;
+  }
+
+  /**
+   * The path a Unix socket is bound to ({@code getsockname}).
+   *
+   * @param libc the C library
+   * @param fd the descriptor
+   * @return the path, null if it is not a Unix socket bound to one (unnamed, abstract, or not a socket)
+   */
+  static @Nullable Path boundPath(Libc libc, int fd) {
+    byte[] address = new byte[Libc.SOCKADDR_UN_SIZE];
+    int[] length = {address.length};
+    if (libc.getsockname(fd, address, length) != 0 || length[0] <= 2
+        || ((address[0] & 0xff) | (address[1] & 0xff) << 8) != Libc.AF_UNIX || address[2] == 0) {
+      return null;
+    }
+    int end = 2;
+    while (end < Math.min(length[0], address.length) && address[end] != 0) {
+      end++;
+    }
+    return Path.of(new String(address, 2, end - 2, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Whether a socket listens ({@code getsockopt SO_ACCEPTCONN}).
+   *
+   * @param libc the C library
+   * @param fd the descriptor
+   * @return true if it is a listening socket
+   */
+  static boolean isListening(Libc libc, int fd) {
+    int[] listening = {0};
+    return libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN, listening, new int[] {4}) == 0
+        && listening[0] != 0;
   }
 
   /**

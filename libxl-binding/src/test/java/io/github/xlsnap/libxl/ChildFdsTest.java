@@ -3,7 +3,6 @@ package io.github.xlsnap.libxl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.xlsnap.libxl.ChildFds.Kind;
-import io.github.xlsnap.libxl.internal.Libc;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
@@ -108,29 +107,13 @@ class ChildFdsTest {
   }
 
   /** A Unix socket bound in this test's directory: "listening on NAME" or "accepted on NAME". */
-  private java.util.Optional<String> describeSocket(int fd) throws Exception {
-    Libc libc = ChildFds.libc();
-    byte[] address = new byte[Libc.SOCKADDR_UN_SIZE];
-    int[] length = {address.length};
-    String target;
-    try {
-      target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-    } catch (java.nio.file.NoSuchFileException gone) {
-      return java.util.Optional.empty(); // the listing's own descriptor, closed since
+  private java.util.Optional<String> describeSocket(int fd) {
+    Path bound = ChildFds.boundPath(ChildFds.libc(), fd);
+    if (bound == null || !bound.startsWith(dir)) {
+      return java.util.Optional.empty(); // not a socket, unnamed (a client), or not this test's
     }
-    if (!target.startsWith("socket:") || libc.getsockname(fd, address, length) != 0 || address[0] != Libc.AF_UNIX) {
-      return java.util.Optional.empty();
-    }
-    if (length[0] <= 2) {
-      return java.util.Optional.empty(); // unnamed: a client (this test's or another's)
-    }
-    Path bound = Path.of(new String(address, 2, length[0] - 2, java.nio.charset.StandardCharsets.UTF_8).replace("\0", ""));
-    if (!bound.startsWith(dir)) {
-      return java.util.Optional.empty(); // not this test's
-    }
-    int[] listening = {0};
-    libc.getsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ACCEPTCONN, listening, new int[] {4});
-    return java.util.Optional.of((listening[0] != 0 ? "listening on " : "accepted on ") + bound.getFileName());
+    return java.util.Optional.of((ChildFds.isListening(ChildFds.libc(), fd) ? "listening on " : "accepted on ")
+        + bound.getFileName());
   }
 
   @Test

@@ -241,6 +241,7 @@ class RealXenCoverageTest {
       Object outcome = result.get();
       if (outcome instanceof LibxlCancelledException e) {
         assertThat(e.operation()).startsWith("libxl_domain_create");
+        assertThat(progressSeen).as("a read position told while a restore ran").isNotEmpty();
         assertThat(xl.find(DomainSelector.byUuid(g.ref().uuid()))).as("no domain left after the cancelled restore")
             .isEmpty();
         RealXen.report("restore interrupted " + delayMs + " ms after its domain appeared: LibxlCancelledException "
