@@ -3,8 +3,9 @@
 #   jre/      a jlink'ed JDK 17 runtime with a CDS archive (cached in $XLSNAP_XEN_CACHE, it halves JVM start
 #             under TCG), syslibs/ the host libraries it needs that dom0 lacks (libstdc++, libm)
 #   vmlinux   the guest kernel, uncompressed (build-images.sh)
-#   cp/       the test class path (jars and class directories), JUnit jars left out: the launcher has them
+#   cp/       the test class path (jars; class directories packed as jars), JUnit jars left out: the launcher has them
 #   launcher.jar  org.junit.platform:junit-platform-console-standalone
+#   app.jsa   a class-data-sharing archive for the lanes' JVMs (dumped here, see below)
 #   run-tests.sh  what dom0's /init runs; reports go to /share/out/reports
 # Usage: build-share.sh <test class path, ':'-separated> <console launcher jar> <test>... [--lane|--phase <test>...]...
 # where a test is a class, or one method of a class as <class>#<method>
@@ -46,21 +47,42 @@ for p in "${parts[@]}"; do
   [ -e "$p" ] || continue
   case $(basename "$p") in junit-*|opentest4j-*|apiguardian-*) continue;; esac
   i=$((i+1))
-  if [ -d "$p" ]; then cp -a "$p" "$S/cp/d$i"; entries+=("/share/cp/d$i")
-  else cp "$p" "$S/cp/"; entries+=("/share/cp/$(basename "$p")"); fi
+  # class directories become jars: class-data sharing archives classes from jars only
+  if [ -d "$p" ]; then (cd "$p" && jar --create --file "$S/cp/d$i.jar" .); entries+=("cp/d$i.jar")
+  else cp "$p" "$S/cp/"; entries+=("cp/$(basename "$p")"); fi
 done
-cp_str=$(IFS=:; echo "${entries[*]}")
+# relative to /share (run-tests.sh runs there): the archive below is dumped here with the same relative class path
+cp_str=$(IFS=:; echo "launcher.jar:${entries[*]}")
 # lanes: "<phase> <selects>" in order
 lanes=(); selects=""; phase=1
 for c in "$@"; do
   case $c in
     --lane) [ -n "$selects" ] && lanes+=("$phase$selects"); selects="";;
     --phase) [ -n "$selects" ] && lanes+=("$phase$selects"); selects=""; phase=$((phase+1));;
-    *#*) selects="$selects --select-method $c";;
-    *) selects="$selects --select-class $c";;
+    *#*) selects="$selects --select-method '$c'";;
+    *) selects="$selects --select-class '$c'";;
   esac
 done
 [ -n "$selects" ] && lanes+=("$phase$selects")
+# An application class-data-sharing archive of the classes a lane's JVM loads to reach its tests (the launcher,
+# JUnit, the test classes, jnr-ffi's loading of libxenlight, AssertJ), dumped by one run of the same selection
+# on this host, where every test skips (no Xen). Under TCG the stage's three JVMs, starting at once, took 29 s to
+# the first test without it and 24 s with it, and phase 1 ended 10 s earlier (NOTES-real-xen.md, runs 40-41); the
+# rest of the start is the JVM's own and JIT work, and the launcher's and jnr's Java 5 classes (picocli, asm,
+# x86asm), which CDS on Java 17 does not archive. The lanes use it when it exists (same JRE, same relative class
+# path; the JVM checks both and ignores an archive that does not match).
+archive_flag=""
+all_selects=""
+for l in "${lanes[@]}"; do all_selects="$all_selects ${l#* }"; done
+if (cd "$S" && eval "set -- $all_selects" && "$S/jre/bin/java" -Xmx300m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      -XX:ArchiveClassesAtExit=app.jsa -Dxlsnap.realxen.kernel= -cp "$cp_str" org.junit.platform.console.ConsoleLauncher \
+      execute --disable-banner --details=none --include-engine=junit-jupiter "$@") >"$WORK/cds-dump.log" 2>&1 \
+    && [ -s "$S/app.jsa" ]; then
+  archive_flag="-XX:SharedArchiveFile=app.jsa"
+  echo "real-xen: class-data-sharing archive of $(du -h "$S/app.jsa" | cut -f1) ($WORK/cds-dump.log)"
+else
+  echo "real-xen: no class-data-sharing archive, the lanes start without it (see $WORK/cds-dump.log)"
+fi
 {
 cat <<HOOK
 #!/bin/sh
@@ -77,14 +99,14 @@ mkdir -p /share/out/reports
 lane() {
   n=\$1; awaiting=\$2; shift 2
   mkdir -p /tmp/xlsnap/lane\$n /share/out/lane\$n
-  /share/jre/bin/java -Xmx300m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \\
+  /share/jre/bin/java -Xmx300m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto $archive_flag \\
     -Djava.io.tmpdir=/tmp -Dorg.slf4j.simpleLogger.showDateTime=true \\
     -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \\
     -Dorg.slf4j.simpleLogger.log.io.github.xlsnap.libxl.ChildFds=debug \\
     -Dxlsnap.realxen.kernel=/share/vmlinux -Dxlsnap.realxen.ramdisk=/boot/domu.cpio.gz \\
     -Dxlsnap.realxen.awaitFile=\$awaiting -Dxlsnap.realxen.scratch=/tmp/xlsnap/lane\$n -Dxlsnap.realxen.results=/share/out/scenarios-lane\$n.txt \\
-    -jar /share/launcher.jar execute --disable-banner --disable-ansi-colors --details=flat --details-theme=ascii --include-engine=junit-jupiter \\
-    --class-path '$cp_str' "\$@" --reports-dir /share/out/lane\$n
+    -cp '$cp_str' org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=flat \\
+    --details-theme=ascii --include-engine=junit-jupiter "\$@" --reports-dir /share/out/lane\$n
   rc=\$?
   for r in /share/out/lane\$n/*.xml; do [ -f "\$r" ] && mv "\$r" /share/out/reports/TEST-lane\$n.xml; done
   echo "@@MARK LANE_DONE lane=\$n rc=\$rc"
