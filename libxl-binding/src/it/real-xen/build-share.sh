@@ -67,7 +67,7 @@ done
 # An application class-data-sharing archive of the classes a lane's JVM loads to reach its tests (the launcher,
 # JUnit, the test classes, jnr-ffi's loading of libxenlight, AssertJ), dumped by one run of the same selection
 # on this host, where every test skips (no Xen). Under TCG the stage's three JVMs, starting at once, took 29 s to
-# the first test without it and 24 s with it, and phase 1 ended 10 s earlier (NOTES-real-xen.md, runs 40-41); the
+# the first test without it and 24 s with it, and phase 1 ended 10 s earlier (NOTES-real-xen.md, runs 41-42); the
 # rest of the start is the JVM's own and JIT work, and the launcher's and jnr's Java 5 classes (picocli, asm,
 # x86asm), which CDS on Java 17 does not archive. The lanes use it when it exists (same JRE, same relative class
 # path; the JVM checks both and ignores an archive that does not match).

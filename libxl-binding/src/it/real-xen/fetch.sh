@@ -9,15 +9,13 @@ need=(qemu-system-x86_64 busybox cpio qemu-img gzip perl jlink gcc)
 missing=()
 for t in "${need[@]}"; do command -v "$t" >/dev/null || missing+=("$t"); done
 [ -x /bin/busybox ] && /bin/busybox --list | grep -qx insmod || missing+=(busybox-static)
-# the guest's counter is linked static (build-images.sh): glibc's libc.a
-[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(libc6-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      qemu-system-x86 busybox-static cpio qemu-utils gzip perl gcc libc6-dev >/dev/null
+      qemu-system-x86 busybox-static cpio qemu-utils gzip perl gcc >/dev/null
   else
-    echo "real-xen: missing ${missing[*]}; run: sudo apt-get install -y qemu-system-x86 busybox-static cpio qemu-utils gcc libc6-dev" >&2
+    echo "real-xen: missing ${missing[*]}; run: sudo apt-get install -y qemu-system-x86 busybox-static cpio qemu-utils gcc" >&2
     exit 3
   fi
 fi

@@ -7,10 +7,13 @@ import io.github.xlsnap.core.DeleteMode;
 import io.github.xlsnap.core.DiskSnapshotMode;
 import io.github.xlsnap.core.DiskSpec;
 import io.github.xlsnap.core.DomainInfo;
+import io.github.xlsnap.core.DomainNotFoundException;
 import io.github.xlsnap.core.DomainRef;
 import io.github.xlsnap.core.DomainSelector;
+import io.github.xlsnap.core.DomainState;
 import io.github.xlsnap.core.ListQuery;
 import io.github.xlsnap.core.RevertOptions;
+import io.github.xlsnap.core.ShutdownReason;
 import io.github.xlsnap.core.Snapshot;
 import io.github.xlsnap.core.SnapshotManager;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
@@ -24,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +105,17 @@ class RealXenLiveTest {
     return new Taken(s, before, after, live ? timed.finalStop() : timed.downtime(), timed.rounds());
   }
 
+  /** Why Xen stopped the instance {@code r} for a reboot (what it does on an HVM triple fault), if it did. */
+  private Optional<String> tripleFaulted(DomainRef r) {
+    try {
+      DomainState state = xl.info(r).state();
+      return state.shutdown().filter(reason -> reason == ShutdownReason.REBOOT)
+          .map(reason -> "Xen shut domain " + r.domid() + " down with reason reboot, a triple fault (" + state + ")");
+    } catch (DomainNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Reverts and checks that the new instance starts from the snapshot's memory with its disk, one instant. */
   private void revertAndCheck(Taken t) throws Exception {
     while (console().lastCounter() <= t.after() + 3) {
@@ -111,7 +126,22 @@ class RealXenLiveTest {
     DomainRef r = manager.revert(vm(), t.snapshot().name(), RevertOptions.DEFAULTS);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(xl.info(r).state().paused()).isFalse();
-    List<Tick> ticks = console().awaitRestartedTicks(mark, t.after() + 1, 2, TICKS);
+    List<Tick> ticks;
+    try {
+      ticks = console().awaitRestartedTicks(mark, t.after() + 1, 2, TICKS, () -> tripleFaulted(r));
+    } catch (GuestConsole.InstanceStopped e) {
+      // A PVH guest under QEMU's emulated nested paging (TCG) sometimes triple-faults within seconds, at boot
+      // too, under plain xl create (NOTES-real-xen.md, runs 44-51): Xen then shuts it down for a reboot. The
+      // restore itself had succeeded; the revert of the stopped instance, once, shows the same instant.
+      RealXen.report("revert to " + t.snapshot().name() + " (live, PVH): the restored instance triple-faulted under "
+          + "the emulation (" + e.getMessage() + "); reverted the stopped instance again");
+      mark = console().mark();
+      t0 = System.nanoTime();
+      DomainRef again = manager.revert(vm(), t.snapshot().name(), RevertOptions.DEFAULTS);
+      ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(xl.info(again).state().paused()).isFalse();
+      ticks = console().awaitRestartedTicks(mark, t.after() + 1, 2, TICKS);
+    }
     Tick first = ticks.get(0);
     assertThat(first.memory() - 1).as("memory counter after the revert to %s (taken at %d..%d): %s",
         t.snapshot().name(), t.before(), t.after(), ticks).isBetween(t.before(), t.after());

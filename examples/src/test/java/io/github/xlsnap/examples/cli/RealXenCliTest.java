@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class RealXenCliTest {
   private static final Duration TICKS = Duration.ofSeconds(120);
+  /** The revert's line when the new instance had stopped by then: its domid. */
+  private static final Pattern STOPPED = Pattern.compile("\\(domid (\\d+), shutdown\\)");
   private static final Pattern TICK = Pattern.compile("@@DOMU_TICK (\\d+) disk_before='");
   /** slf4j-simple's lines of the test JVM's own logging (the launcher runs other tests first at INFO). */
   private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[[^]]*\\] (TRACE|DEBUG|INFO|WARN|ERROR) ");
@@ -121,6 +123,17 @@ class RealXenCliTest {
       int mark = lines(console).size();
       Result reverted = xlsnap(args(common, "snapshot-revert", name, "c1"));
       assertThat(reverted.code()).as(reverted.err()).isZero();
+      Matcher stopped = STOPPED.matcher(reverted.out());
+      if (stopped.find() && sh("xl", "dmesg").contains("d" + stopped.group(1) + "v0 Triple fault")) {
+        // A PVH guest under QEMU's emulated nested paging (TCG) sometimes triple-faults within a second of its
+        // restore, as at boot under plain xl create (NOTES-real-xen.md, runs 44-51); Xen then shuts it down.
+        // The restore had succeeded; the revert of the stopped instance, once, shows the same snapshot.
+        report("xlsnap command line: the instance restored by snapshot-revert (domid " + stopped.group(1)
+            + ") triple-faulted under the emulation; reverted the stopped instance again");
+        mark = lines(console).size();
+        reverted = xlsnap(args(common, "snapshot-revert", name, "c1"));
+        assertThat(reverted.code()).as(reverted.err()).isZero();
+      }
       assertThat(reverted.out()).matches("Domain " + Pattern.quote(name)
           + " reverted to snapshot c1 \\(domid \\d+, running\\)\n");
       List<int[]> ticks = awaitRestartedTicks(console, mark, after + 1, 2, TICKS);

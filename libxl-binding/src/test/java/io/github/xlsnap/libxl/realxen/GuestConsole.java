@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +27,15 @@ public final class GuestConsole {
     /** Whether the disk is exactly one step behind memory, as after an uninterrupted run. */
     public boolean consistent() {
       return diskBefore == memory - 1;
+    }
+  }
+
+  /** The instance whose ticks were awaited stopped before logging them. */
+  public static final class InstanceStopped extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    InstanceStopped(String message) {
+      super(message);
     }
   }
 
@@ -59,6 +70,15 @@ public final class GuestConsole {
    */
   public List<Tick> awaitRestartedTicks(int mark, int atMost, int count, Duration timeout)
       throws InterruptedException {
+    return awaitRestartedTicks(mark, atMost, count, timeout, Optional::empty);
+  }
+
+  /**
+   * As {@link #awaitRestartedTicks(int, int, int, Duration)}, and fails at once with {@link InstanceStopped}
+   * when {@code stopped} tells why the instance will log no more ticks.
+   */
+  public List<Tick> awaitRestartedTicks(int mark, int atMost, int count, Duration timeout,
+      Supplier<Optional<String>> stopped) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     while (true) {
       List<Tick> t = ticksAfter(mark);
@@ -72,6 +92,11 @@ public final class GuestConsole {
       if (System.nanoTime() > end) {
         throw new AssertionError("guest console " + log + ": no " + count + " ticks with a counter restarted at or below "
             + atMost + " after line " + mark + " within " + timeout + ": " + t);
+      }
+      Optional<String> why = stopped.get();
+      if (why.isPresent()) {
+        throw new InstanceStopped("guest console " + log + ": " + t.size() + " ticks after line " + mark
+            + ", and the instance stopped: " + why.get());
       }
       Thread.sleep(250);
     }
