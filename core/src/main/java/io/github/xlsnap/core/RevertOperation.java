@@ -434,7 +434,9 @@ final class RevertOperation {
     Set<Path> garbage = graph.garbage(referenced, owned);
     Set<Path> discarded = new HashSet<>(graph.chains(Set.copyOf(replaced)));
     discarded.retainAll(garbage);
-    owned.removeAll(garbage);
+    // The commit keeps the garbage owned until it is gone: killed between this save and its removal, the
+    // revert's recovery runs this again and finds it as garbage still (had the commit dropped it from the
+    // owned images, nothing would own it any more, and it would stay behind for good).
     cx.store.save(new DomainMetadata(uuid, md.snapshots(), Optional.of(name), owned, md.deferredCleanups()));
     rollback.clear();
 
@@ -447,6 +449,14 @@ final class RevertOperation {
     OperationContext.bestEffort(leftovers, "rollback disk snapshots",
         () -> deleteRollbackTags(restored, rollbackRequests, imagesByTarget, rollbackTag));
     cx.disposeGarbage(garbage, discarded, leftovers);
+    // then the garbage is owned no longer, whether removed or kept (an image kept is the operator's to judge,
+    // and so is what it reads through)
+    if (!garbage.isEmpty()) {
+      Set<Path> stillOwned = new HashSet<>(owned);
+      stillOwned.removeAll(garbage);
+      OperationContext.bestEffort(leftovers, "the record of the images the revert removed", () -> cx.store.save(
+          new DomainMetadata(uuid, md.snapshots(), Optional.of(name), stillOwned, md.deferredCleanups())));
+    }
     cx.clearIntent(uuid);
     return leftovers;
   }

@@ -9,9 +9,12 @@ import io.github.xlsnap.core.disk.QemuImg;
 import io.github.xlsnap.core.sim.SimDiskSpec;
 import io.github.xlsnap.core.sim.SimDomainSpec;
 import io.github.xlsnap.core.sim.SimulatedHypervisor;
+import io.github.xlsnap.core.spi.DomainDisk;
 import io.github.xlsnap.core.spi.DomainMetadata;
+import io.github.xlsnap.core.spi.Hypervisor;
 import io.github.xlsnap.core.spi.InMemorySnapshotStore;
 import io.github.xlsnap.core.spi.SnapshotStore;
+import io.github.xlsnap.core.testing.ForwardingHypervisor;
 import io.github.xlsnap.core.testing.ForwardingSnapshotStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +111,67 @@ class ManagerDataSafetyTest {
     assertThat(guestReadsDisk()).isEqualTo("after the crash");
     assertThat(sim.info(ref()).state().paused()).isFalse();
     assertThat(store.load(ref().uuid()).snapshots()).isEmpty();
+  }
+
+  /**
+   * Found by snapshot-store's {@code ProcessesTest} (a manager killed with SIGKILL at random points): a revert
+   * killed after its commit and before it removed the image it replaced (the overlay the domain ran on) left
+   * that image behind for good, as its commit had already dropped it from the domain's owned images and
+   * recovery found nothing owning it.
+   */
+  @Test
+  void aRevertKilledAfterItsCommitLeavesTheImageItReplacedToItsRecovery() throws Exception {
+    SnapshotManager setUp = manager(memoryStore).build();
+    setUp.create(vm, CreateSpec.builder().name("e").memory(false).disks(List.of(DiskSpec.external("xvda"))).build());
+    Path replaced = sim.disks(ref()).get(0).image().orElseThrow();
+    guestWritesDisk("since e");
+    AtomicBoolean committed = new AtomicBoolean();
+    SnapshotStore store = new ForwardingSnapshotStore(memoryStore) {
+      @Override
+      public void save(DomainMetadata metadata) {
+        super.save(metadata);
+        committed.set(true); // the revert's first save is its commit
+      }
+
+      @Override
+      public Lease lockDomain(UUID domain, Duration timeout) {
+        return Lease.NONE; // the killed revert's thread stays stopped: a killed process's lock would be freed
+      }
+    };
+    // killed at the first thing the revert does after its commit: asking for the new instance's disks
+    Hypervisor dying = new ForwardingHypervisor(sim) {
+      @Override
+      public List<DomainDisk> disks(DomainRef domain) {
+        Crash.stopHereIf(committed.get());
+        return super.disks(domain);
+      }
+    };
+    SnapshotManager first = SnapshotManager.builder(dying, store).diskImages(images)
+        .clock(new SnapshotManagerTest.TickingClock(Instant.parse("2026-12-01T01:00:00Z"))).build();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    Thread op = new Thread(() -> {
+      try {
+        first.revert(vm, "e", RevertOptions.DEFAULTS.forced());
+      } catch (RuntimeException | Error e) {
+        failed.set(e);
+      }
+    }, "reverting, then killed");
+    op.setDaemon(true);
+    op.start();
+    assertThat(Crash.awaitStopped(op)).as("the revert reached its commit (else it failed: %s)", failed.get()).isTrue();
+    assertThat(replaced).as("the replaced overlay, before the recovery").exists();
+
+    Optional<Recovery> recovery = manager(memoryStore).build().recover(ref().uuid());
+
+    assertThat(recovery).hasValueSatisfying(r -> assertThat(r.completed()).isTrue());
+    assertThat(replaced).as("the overlay the revert replaced").doesNotExist();
+    Path current = sim.disks(ref()).get(0).image().orElseThrow();
+    assertThat(memoryStore.load(ref().uuid()).ownedImages()).doesNotContain(replaced).contains(current);
+    try (var files = Files.walk(dir.resolve("host"))) {
+      assertThat(files.filter(f -> f.getFileName().toString().contains("xlsnap-")).toList())
+          .as("images xlsnap made").containsExactly(current);
+    }
+    assertThat(guestReadsDisk()).as("the disk of e").isEmpty();
   }
 
   /** An operator recreates the domain from its configuration on another image, as xl create would. */
