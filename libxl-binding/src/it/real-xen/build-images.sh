@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # real-xen stage, step 2: the two initramfs images, from the cache that fetch.sh fills.
-#   $WORK/domu.cpio.gz: busybox + xen-blkfront.ko + domu-init.sh + domu-ticker (the counter on memory and disk,
-#     a static binary without a C library, built here with gcc)
+#   $WORK/domu.cpio.gz: busybox + xen-blkfront.ko + domu-init.sh (the counter on memory and disk)
 #   $WORK/vmlinux: the guest kernel uncompressed (the ELF inside Debian's bzImage), which build-share.sh puts in
 #     the share: libxc would otherwise unpack the XZ payload of the bzImage under TCG on every `xl create`
 #     (6.6 s per create here, 1.8-2.6 s with the ELF; libxl-binding/NOTES-real-xen.md, "Stage time")
@@ -33,9 +32,6 @@ rm -rf "$D" && add_busybox "$D"
 mkdir -p "$D/lib/modules"
 cp "$MODS/drivers/block/xen-blkfront.ko" "$D/lib/modules/"
 install -m755 "$HERE/domu-init.sh" "$D/init"
-# no C library (system calls only): a few KiB, the initramfs keeps its size (domu-ticker.c)
-gcc -static -nostdlib -ffreestanding -fno-stack-protector -fno-pie -no-pie -O2 -s -Wall -Wextra -Werror \
-  -o "$D/bin/domu-ticker" "$HERE/domu-ticker.c"
 # A shutdown request (libxl_domain_shutdown, xl shutdown) makes the guest kernel run /sbin/poweroff (orderly
 # power-off). busybox's applet would signal init, which this /init does not handle: power off at once instead.
 printf '#!/bin/sh\nexec /bin/busybox poweroff -f\n' > "$D/sbin/poweroff" && chmod 755 "$D/sbin/poweroff"

@@ -1,21 +1,13 @@
 #!/bin/sh
-# /init of the test guest (PV or PVH domU): waits for /dev/xvda, then runs the counter (domu-ticker.c in a PV
-# guest, the same in shell in a PVH guest). Every
-# second: i = i + 1 in memory, read sector 0 of /dev/xvda (the counter the disk holds), write "DISKTICK i" to
-# sector 0 with O_DIRECT (so it reaches QEMU's qdisk backend at once), then print
-# "@@DOMU_TICK i disk_before='DISKTICK m'" on the console, which xenconsoled logs in dom0. After a restore the
-# first line shows the memory counter (i) and the disk's (m).
+# /init of the test guest (PV domU). Every second: i = i + 1 in memory, read sector 0 of /dev/xvda (the
+# counter the disk holds), write "DISKTICK i" to sector 0 with O_DIRECT (so it reaches QEMU's qdisk
+# backend at once), then print "@@DOMU_TICK i disk_before='DISKTICK m'" on the console, which
+# xenconsoled logs in dom0. After a restore the first line shows the memory counter (i) and the disk's (m).
 mount -t proc proc /proc
 mount -t devtmpfs devtmpfs /dev
 insmod /lib/modules/xen-blkfront.ko 2>/dev/null
 n=0; while [ ! -b /dev/xvda ] && [ $n -lt 120 ]; do n=$((n+1)); sleep 0.5; done
 echo "@@DOMU_BOOTED xvda=$([ -b /dev/xvda ] && echo yes || echo no)"
-# PV guests count with domu-ticker (no process per tick: in a PV guest each fork and exec is a burst of
-# page-table hypercalls, emulated under TCG). PVH guests keep the same loop in shell: under QEMU's emulated
-# nested paging PVH guests sometimes triple-fault, at boot with either; right after a restore it happened
-# only with the ticker (two runs of four), never with the loop (NOTES-real-xen.md, runs 44-51).
-mount -t sysfs sysfs /sys
-[ "$(cat /sys/hypervisor/guest_type 2>/dev/null)" = PVH ] || exec /bin/domu-ticker /dev/xvda
 i=0
 while true; do
   i=$((i+1))

@@ -5,7 +5,7 @@
 # Env: XLSNAP_XEN_CACHE (default ~/.cache/xlsnap/real-xen).
 set -euo pipefail
 CACHE=${XLSNAP_XEN_CACHE:-$HOME/.cache/xlsnap/real-xen}
-need=(qemu-system-x86_64 busybox cpio qemu-img gzip perl jlink gcc)
+need=(qemu-system-x86_64 busybox cpio qemu-img gzip perl jlink)
 missing=()
 for t in "${need[@]}"; do command -v "$t" >/dev/null || missing+=("$t"); done
 [ -x /bin/busybox ] && /bin/busybox --list | grep -qx insmod || missing+=(busybox-static)
@@ -13,9 +13,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      qemu-system-x86 busybox-static cpio qemu-utils gzip perl gcc >/dev/null
+      qemu-system-x86 busybox-static cpio qemu-utils gzip perl >/dev/null
   else
-    echo "real-xen: missing ${missing[*]}; run: sudo apt-get install -y qemu-system-x86 busybox-static cpio qemu-utils gcc" >&2
+    echo "real-xen: missing ${missing[*]}; run: sudo apt-get install -y qemu-system-x86 busybox-static cpio qemu-utils" >&2
     exit 3
   fi
 fi
